@@ -1,0 +1,11 @@
+export {
+  configSchema,
+  modelConfigSchema,
+  generationDefaultsSchema,
+  type LlmuxConfig,
+  type LlmuxConfigInput,
+  type ModelConfig,
+  type GenerationDefaults,
+} from './schema.js';
+export { loadConfig, parseConfig, type LoadedConfig, type LoadConfigOptions } from './load-config.js';
+export { parseDurationSeconds } from './duration.js';

@@ -1,0 +1,2 @@
+export { ModelManager, type ModelManagerOptions } from './model-manager.js';
+export type { ModelState, ModelStateEvent } from './model-state.js';

@@ -1,0 +1,2 @@
+export { ConfigModelStore } from './config-model-store.js';
+export { detectFormat } from './detect-format.js';
