@@ -1,0 +1,118 @@
+import { stat } from 'node:fs/promises';
+import { GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
+import {
+  ModelLoadError,
+  silentLogger,
+  type Backend,
+  type BackendLoadOptions,
+  type LoadedModel,
+  type Logger,
+  type MemoryEstimate,
+  type ModelLoadOptions,
+  type ModelLocation,
+} from '@llmux/core';
+import { chatWrapperFor } from './chat-wrapper.js';
+import { defaultThreads } from './default-threads.js';
+import { GgufLoadedModel } from './gguf-loaded-model.js';
+import { getLlamaRuntime, type GpuSetting } from './llama-runtime.js';
+import { createSequenceSlot } from './sequence-slot.js';
+
+export interface GgufBackendOptions {
+  logger?: Logger;
+  /** GPU use when a model's config says nothing; default `false` (CPU). */
+  gpu?: GpuSetting;
+  /** Context length when neither config nor request sets one: min(trained context, this). */
+  maxDefaultContextSize?: number;
+}
+
+/** Loads GGUF models with node-llama-cpp (llama.cpp), CPU by default. */
+export class GgufBackend implements Backend {
+  readonly specificationVersion = 'v1' as const;
+  readonly id = 'gguf';
+  readonly capabilities = { formats: ['gguf'] as const, platforms: [] as const };
+  private readonly logger: Logger;
+
+  constructor(private readonly options: GgufBackendOptions = {}) {
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  async canLoad(model: ModelLocation): Promise<boolean> {
+    if (model.format !== 'gguf') return false;
+    return stat(model.path).then((info) => info.isFile(), () => false);
+  }
+
+  async estimateMemory(model: ModelLocation, options: ModelLoadOptions): Promise<MemoryEstimate> {
+    const llama = await getLlamaRuntime(options.gpu ?? this.options.gpu ?? false, this.logger);
+    const info = await readGgufFileInfo(model.path);
+    const insights = await GgufInsights.from(info, llama);
+    const contextSize = this.contextSizeFor(insights.trainContextSize, options);
+    const weights = insights.estimateModelResourceRequirements({ gpuLayers: 0 });
+    const context = await insights.estimateContextResourceRequirements({
+      contextSize,
+      sequences: options.parallel,
+      modelGpuLayers: 0,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      flashAttention: options.flashAttention ?? false,
+    });
+    return { cpuBytes: weights.cpuRam + context.cpuRam, gpuBytes: weights.gpuVram + context.gpuVram };
+  }
+
+  async load(location: ModelLocation, options: BackendLoadOptions): Promise<LoadedModel> {
+    const llama = await getLlamaRuntime(options.gpu ?? this.options.gpu ?? false, this.logger);
+    const fileSize = (await stat(location.path)).size;
+    let model;
+    try {
+      model = await llama.loadModel({
+        modelPath: location.path,
+        ...(options.signal ? { loadSignal: options.signal } : {}),
+        ...(options.onProgress ? { onLoadProgress: (fraction: number) => options.onProgress!({ fraction }) } : {}),
+      });
+    } catch (error) {
+      throw new ModelLoadError(`Cannot load '${location.path}' as a GGUF model: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      const contextSize = this.contextSizeFor(model.trainContextSize, options);
+      const threads = options.threads ?? defaultThreads(fileSize);
+      const context = await model.createContext({
+        contextSize,
+        sequences: options.parallel,
+        threads,
+        flashAttention: options.flashAttention ?? false,
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.signal ? { createSignal: options.signal } : {}),
+      });
+      const chatWrapper = chatWrapperFor(model);
+      const slots = Array.from({ length: options.parallel }, () => createSequenceSlot(context.getSequence(), chatWrapper));
+      this.logger.info(
+        { model: location.id, contextSize: context.contextSize, sequences: options.parallel, threads, chatTemplate: chatWrapper.wrapperName },
+        'gguf model ready',
+      );
+      return new GgufLoadedModel({
+        id: location.id,
+        model,
+        context,
+        chatWrapper,
+        slots,
+        maxQueue: options.maxQueue,
+        memory: { cpuBytes: model.size + context.stateSize, gpuBytes: 0 },
+        logger: this.logger,
+      });
+    } catch (error) {
+      await model.dispose();
+      throw new ModelLoadError(`Cannot create a context for '${location.id}': ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    // The llama binding is shared by every GGUF model of the process and freed at exit.
+  }
+
+  private contextSizeFor(trainContextSize: number | undefined, options: ModelLoadOptions): number {
+    if (options.contextSize !== undefined) return options.contextSize;
+    return Math.min(trainContextSize ?? 4096, this.options.maxDefaultContextSize ?? 4096);
+  }
+}
