@@ -1,1 +1,1 @@
-export {};
+export { DirectRouter } from './direct-router.js';

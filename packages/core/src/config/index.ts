@@ -9,3 +9,4 @@ export {
 } from './schema.js';
 export { loadConfig, parseConfig, type LoadedConfig, type LoadConfigOptions } from './load-config.js';
 export { parseDurationSeconds } from './duration.js';
+export { withGenerationDefaults } from './apply-defaults.js';

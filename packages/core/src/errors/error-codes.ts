@@ -4,7 +4,9 @@
  */
 export const ErrorCodes = {
   invalidRequest: 'invalid_request',
+  payloadTooLarge: 'payload_too_large',
   modelNotFound: 'model_not_found',
+  notFound: 'not_found',
   contextLengthExceeded: 'context_length_exceeded',
   unsupportedFeature: 'unsupported_feature',
   insufficientMemory: 'insufficient_memory',

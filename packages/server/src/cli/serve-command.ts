@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
+import { bundledModelsConfig, bundledModelsDir } from '../runtime/bundled-models.js';
+import { startServer } from '../server.js';
+
+export interface ServeOptions {
+  config?: string;
+  port?: string;
+  host?: string;
+  model?: string;
+  threads?: string;
+  parallel?: string;
+  logLevel?: string;
+}
+
+/** Resolves the config for `llmux serve`: file (or search), CLI flags, and the bundled models when none are configured. */
+export async function resolveServeConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ config: LlmuxConfig; source: string }> {
+  const loaded = await loadConfig({ ...(options.config ? { file: options.config } : {}), env });
+  const input: LlmuxConfigInput = structuredClone(loaded.config) as LlmuxConfigInput;
+  input.server = { ...input.server };
+  if (options.port !== undefined) input.server.port = Number(options.port);
+  if (options.host !== undefined) input.server.host = options.host;
+  if (options.logLevel !== undefined) input.log = { level: options.logLevel as 'info' };
+  input.modelDefaults = { ...input.modelDefaults };
+  if (options.threads !== undefined) input.modelDefaults.threads = Number(options.threads);
+  if (options.parallel !== undefined) input.modelDefaults.parallel = Number(options.parallel);
+
+  if (options.model) {
+    const source = path.resolve(options.model);
+    const id = path.basename(source).replace(/\.gguf$/i, '');
+    const hasDefault = Object.values(input.models ?? {}).some((m) => m.aliases?.includes('default'));
+    input.models = { ...input.models, [id]: { source, aliases: hasDefault ? [] : ['default'] } };
+  } else if (Object.keys(input.models ?? {}).length === 0) {
+    const dir = bundledModelsDir(env);
+    if (dir) input.models = bundledModelsConfig(dir);
+  }
+  return { config: parseConfig(input, loaded.filepath ?? 'config'), source: loaded.filepath ?? 'defaults' };
+}
+
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const { config, source } = await resolveServeConfig(options);
+  const logger = createLogger({ level: config.log.level });
+  const running = await startServer(config, logger);
+  logger.info(
+    { url: running.url, config: source, models: Object.keys(config.models) },
+    `llmux listening on ${running.url} (OpenAI API at ${running.url}/v1)`,
+  );
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
