@@ -1,0 +1,62 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from './load-config.js';
+import { ConfigError } from '../errors/llmux-error.js';
+import { parseDurationSeconds } from './duration.js';
+
+describe('config', () => {
+  it('applies defaults to an empty config', () => {
+    const config = parseConfig({});
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 1234, apiKeys: [] });
+    expect(config.memory.maxFraction).toBe(0.9);
+    expect(config.modelDefaults).toMatchObject({ parallel: 4, maxQueue: 64 });
+    expect(config.router.strategy).toBe('direct');
+  });
+
+  it('names the key path of every problem', () => {
+    const attempt = () => parseConfig({ server: { port: 'x' }, models: { a: { source: '', parallel: 0 } }, bogus: 1 });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('server.port');
+      expect(message).toContain('models.a.source');
+      expect(message).toContain('models.a.parallel');
+      expect(message).toContain('bogus');
+    }
+  });
+
+  it('reads YAML found in the search folder, resolves relative sources, and applies env overrides', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    await writeFile(
+      path.join(dir, 'llmux.config.yaml'),
+      'server:\n  port: 4321\nmodels:\n  tiny:\n    source: ./m/tiny.gguf\n    aliases: [t]\n    ttl: 10m\n',
+    );
+    const { config, filepath } = await loadConfig({ searchFrom: dir, env: { LLMUX_HOST: '0.0.0.0', LLMUX_API_KEY: 'k1' } });
+    expect(filepath).toBe(path.join(dir, 'llmux.config.yaml'));
+    expect(config.server.port).toBe(4321);
+    expect(config.server.host).toBe('0.0.0.0');
+    expect(config.server.apiKeys).toEqual(['k1']);
+    expect(config.models.tiny!.source).toBe(path.join(dir, 'm/tiny.gguf'));
+    expect(config.models.tiny!.ttl).toBe(600);
+  });
+
+  it('loads an explicit --config file and fails clearly when it is missing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    const file = path.join(dir, 'custom.json');
+    await writeFile(file, JSON.stringify({ server: { port: 9999 } }));
+    expect((await loadConfig({ file, env: {} })).config.server.port).toBe(9999);
+    await expect(loadConfig({ file: path.join(dir, 'missing.yaml'), env: {} })).rejects.toThrow(/missing\.yaml/);
+  });
+
+  it('parses durations', () => {
+    expect(parseDurationSeconds('90')).toBe(90);
+    expect(parseDurationSeconds('10m')).toBe(600);
+    expect(parseDurationSeconds('1.5h')).toBe(5400);
+    expect(parseDurationSeconds(0)).toBe(0);
+    expect(parseDurationSeconds('soon')).toBeUndefined();
+  });
+});
