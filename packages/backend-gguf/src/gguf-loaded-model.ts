@@ -17,6 +17,7 @@ import {
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
 import { toFinishReason } from './finish-reason.js';
+import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
 import { toEngineSampling } from './sampling.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
@@ -90,6 +91,10 @@ export class GgufLoadedModel implements LoadedModel {
     return channel;
   }
 
+  async countPromptTokens(request: ChatRequest): Promise<number> {
+    return promptTokens(this.parts.chatWrapper, this.parts.model, toChatHistory(request.messages)).length;
+  }
+
   async unload(): Promise<void> {
     this.unloaded ??= (async () => {
       this.pool.close(new AbortedError(`The model '${this.id}' was unloaded.`));
@@ -150,7 +155,11 @@ export class GgufLoadedModel implements LoadedModel {
         },
       });
       const raw = result.metadata.stopReason;
-      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage() });
+      const stopSequence =
+        result.metadata.stopReason === 'customStopTrigger'
+          ? matchedStopSequence(result.metadata.customStopTrigger, request.stop, this.parts.model)
+          : undefined;
+      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(), ...(stopSequence !== undefined ? { stopSequence } : {}) });
     } catch (error) {
       if (signal.aborted) {
         channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });

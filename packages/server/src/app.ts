@@ -1,7 +1,10 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
+import { anthropicRoutes } from './anthropic/routes.js';
+import { toAnthropicError } from './anthropic/anthropic-error.js';
 import { errorHandler } from './http/error-handler.js';
+import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
@@ -29,11 +32,13 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
+  app.use('/v1/messages', useErrorShape(toAnthropicError));
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
+  app.use(anthropicRoutes(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));

@@ -1,0 +1,60 @@
+import { Router as ExpressRouter, type Request, type Response } from 'express';
+import { UnsupportedFeatureError } from '@llmux/core';
+import { validateBody } from '../http/validate-body.js';
+import { SseWriter } from '../http/sse-writer.js';
+import { trackRequest } from '../routes/track-request.js';
+import { dispatchChat } from '../runtime/dispatch.js';
+import { acquireRouted } from '../runtime/acquire-routed.js';
+import { collectGeneration } from '../runtime/generation.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { countTokensRequestSchema, messagesRequestSchema } from './messages-request-schema.js';
+import { toChatRequest, toPromptRequest } from './to-chat-request.js';
+import { newMessageId, toMessageResponse } from './message-shapes.js';
+import { writeMessageStream } from './messages-stream.js';
+
+/** Anthropic's Messages API: `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
+export function anthropicRoutes(runtime: Runtime): ExpressRouter {
+  const router = ExpressRouter();
+  router.post('/v1/messages', messagesHandler(runtime));
+  router.post('/v1/messages/count_tokens', countTokensHandler(runtime));
+  return router;
+}
+
+function messagesHandler(runtime: Runtime) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body = validateBody(messagesRequestSchema, req.body);
+    const request = toChatRequest(body);
+    const tracked = trackRequest(runtime, req, res);
+    try {
+      const dispatched = await dispatchChat(runtime, body.model, request, 1, tracked.signal);
+      res.setHeader('x-llmux-model', dispatched.model);
+      res.setHeader('x-llmux-route', dispatched.decision.strategy);
+      req.log?.info({ model: dispatched.model, stream: Boolean(body.stream) }, 'anthropic message');
+      const id = newMessageId();
+      const stream = dispatched.streams[0]!;
+      if (body.stream) {
+        const sse = new SseWriter(res);
+        sse.open();
+        const outcome = await writeMessageStream(sse, { id, model: dispatched.model, requestId: String(res.locals.requestId) }, stream);
+        if (outcome.failed) runtime.logger.error({ requestId: res.locals.requestId, err: outcome.error }, 'stream ended with an error');
+      } else {
+        res.json(toMessageResponse(id, dispatched.model, await collectGeneration(stream, tracked.signal)));
+      }
+    } finally {
+      tracked.end();
+    }
+  };
+}
+
+function countTokensHandler(runtime: Runtime) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body = validateBody(countTokensRequestSchema, req.body);
+    const request = toPromptRequest(body);
+    const { id, model } = await acquireRouted(runtime, body.model, request);
+    if (!model.countPromptTokens) {
+      throw new UnsupportedFeatureError(`The model '${id}' cannot count prompt tokens.`, { param: 'model' });
+    }
+    res.setHeader('x-llmux-model', id);
+    res.json({ input_tokens: await model.countPromptTokens({ ...request, model: id }) });
+  };
+}
