@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { anthropicRoutes } from './anthropic/routes.js';
 import { toAnthropicError } from './anthropic/anthropic-error.js';
+import { responsesRoutes } from './responses/routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
@@ -39,6 +40,7 @@ export function buildApp(runtime: Runtime): Express {
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.use(anthropicRoutes(runtime));
+  app.use(responsesRoutes(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));
