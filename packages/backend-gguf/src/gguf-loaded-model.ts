@@ -1,9 +1,10 @@
-import type { ChatWrapper, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import { LlamaChat, type ChatHistoryItem, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from 'node-llama-cpp';
 import {
   AbortedError,
   AsyncChannel,
   ContextLengthExceededError,
   GenerationError,
+  InvalidRequestError,
   SlotPool,
   UnsupportedFeatureError,
   type ChatRequest,
@@ -16,6 +17,8 @@ import {
   type StreamPart,
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
+import { grammarFor } from './response-format-grammar.js';
+import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
 import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
 import { toEngineSampling } from './sampling.js';
@@ -54,8 +57,8 @@ export class GgufLoadedModel implements LoadedModel {
       chat: true,
       completion: true,
       embeddings: false,
-      tools: false,
-      jsonSchema: false,
+      tools: true,
+      jsonSchema: true,
       logprobs: false,
       vision: false,
       contextLength: parts.context.contextSize,
@@ -73,9 +76,12 @@ export class GgufLoadedModel implements LoadedModel {
 
   async stream(request: ChatRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
     this.rejectUnsupported(request);
+    const plan = toolPlanFor(request);
+    const grammar = await grammarFor(this.parts.model.llama, request.responseFormat);
     const history = toChatHistory(request.messages);
-    const prompt = this.parts.chatWrapper
-      .generateContextState({ chatHistory: history })
+    const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
+    const prompt = wrapper
+      .generateContextState({ chatHistory: history, ...(plan ? { availableFunctions: plan.functions, documentFunctionParams: true } : {}) })
       .contextText.tokenize(this.parts.model.tokenizer);
     const contextSize = this.parts.context.contextSize;
     if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize);
@@ -83,7 +89,8 @@ export class GgufLoadedModel implements LoadedModel {
     const signal = options.signal ? AbortSignal.any([options.signal, this.unloading.signal]) : this.unloading.signal;
     const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
     const channel = new AsyncChannel<StreamPart>();
-    const run = this.generate(lease.slot, history, prompt, request, signal, channel).finally(() => {
+    const generation: Generation = { history, prompt, request, plan, grammar, wrapper };
+    const run = this.generate(lease.slot, generation, signal, channel).finally(() => {
       lease.release();
       this.running.delete(run);
     });
@@ -111,11 +118,10 @@ export class GgufLoadedModel implements LoadedModel {
   }
 
   private rejectUnsupported(request: ChatRequest): void {
-    if (request.tools && request.tools.length > 0 && request.toolChoice !== 'none') {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support tool calling yet.`, { param: 'tools' });
-    }
-    if (request.responseFormat && request.responseFormat.type !== 'text') {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support response_format '${request.responseFormat.type}' yet.`, {
+    const usesTools = (request.tools?.length ?? 0) > 0 && request.toolChoice !== 'none';
+    if (usesTools && request.responseFormat && request.responseFormat.type !== 'text') {
+      // llama.cpp constrains a generation with one grammar: the function-call grammar or the response's.
+      throw new InvalidRequestError("'response_format' cannot be combined with 'tools' on this model: send one, or set 'tool_choice' to 'none'.", {
         param: 'response_format',
       });
     }
@@ -126,9 +132,7 @@ export class GgufLoadedModel implements LoadedModel {
 
   private async generate(
     slot: SequenceSlot,
-    history: ReturnType<typeof toChatHistory>,
-    prompt: readonly Token[],
-    request: ChatRequest,
+    { history, prompt, request, plan, grammar, wrapper }: Generation,
     signal: AbortSignal,
     channel: AsyncChannel<StreamPart>,
   ): Promise<void> {
@@ -138,22 +142,40 @@ export class GgufLoadedModel implements LoadedModel {
     // LlamaChat keeps the sequence's cached tokens that match the new prompt and evaluates the
     // rest; the last prompt token is always evaluated again to get its logits.
     const cachedPromptTokens = Math.min(sharedPrefixLength(slot.sequence.contextTokens, prompt), prompt.length - 1);
-    let completionTokens = 0;
-    const usage = () => ({ promptTokens: prompt.length, cachedPromptTokens, completionTokens });
+    // The sequence's meter counts every sampled token, function-call tokens included (onToken sees
+    // only text tokens).
+    const outputTokensBefore = slot.sequence.tokenMeter.usedOutputTokens;
+    const usage = () => ({
+      promptTokens: prompt.length,
+      cachedPromptTokens,
+      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore,
+    });
+    const toolCalls = new ToolCallStreamer(channel);
+    // A forced call needs the prompt to end inside a call: a driver with that view of the wrapper.
+    const chat = wrapper === this.parts.chatWrapper ? slot.chat : new LlamaChat({ contextSequence: slot.sequence, chatWrapper: wrapper });
     try {
-      const result = await slot.chat.generateResponse(history, {
+      const options: LLamaChatGenerateResponseOptions = {
         ...toEngineSampling(request.sampling, contextSize),
         maxTokens,
         signal,
         stopOnAbortSignal: true,
         ...(request.stop && request.stop.length > 0 ? { customStopTriggers: request.stop } : {}),
-        onToken: (tokens) => {
-          completionTokens += tokens.length;
-        },
         onTextChunk: (text) => {
           if (text) channel.push({ type: 'text-delta', text });
         },
-      });
+        ...(plan
+          ? {
+              functions: plan.functions,
+              documentFunctionParams: true,
+              ...(plan.maxCalls !== undefined ? { maxParallelFunctionCalls: plan.maxCalls } : {}),
+              onFunctionCallParamsChunk: (chunk) => toolCalls.onChunk(chunk),
+            }
+          : grammar
+            ? { grammar }
+            : {}),
+      };
+      const result = await chat.generateResponse(history, options);
+      toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;
       const stopSequence =
         result.metadata.stopReason === 'customStopTrigger'
@@ -174,7 +196,18 @@ export class GgufLoadedModel implements LoadedModel {
         });
       }
     } finally {
+      if (chat !== slot.chat) chat.dispose({ disposeSequence: false });
       channel.end();
     }
   }
+}
+
+/** What one admitted chat request generates from. */
+interface Generation {
+  history: ChatHistoryItem[];
+  prompt: readonly Token[];
+  request: ChatRequest;
+  plan: ToolPlan | undefined;
+  grammar: LlamaGrammar | undefined;
+  wrapper: ChatWrapper;
 }

@@ -67,6 +67,12 @@ async function streamChat(
   for await (const { index, value: part } of mergeIndexed(streams)) {
     if (part.type === 'text-delta') {
       sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
+    } else if (part.type === 'tool-call-start') {
+      const call = { index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
+      sse.data(chunk([{ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }]));
+    } else if (part.type === 'tool-call-delta') {
+      const fragment = { index: part.index, function: { arguments: part.argumentsDelta } };
+      sse.data(chunk([{ index, delta: { tool_calls: [fragment] }, logprobs: null, finish_reason: null }]));
     } else if (part.type === 'finish') {
       if (part.reason === 'error' || part.reason === 'abort') {
         if (!sse.writable) return;
@@ -87,11 +93,17 @@ async function streamChat(
 
 async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<StreamPart>[], signal: AbortSignal) {
   const texts = streams.map(() => '');
+  const toolCalls = streams.map((): OpenAIToolCall[] => []);
   const finishes: OpenAIFinishReason[] = [];
   const usages: Usage[] = [];
   for await (const { index, value: part } of mergeIndexed(streams)) {
     if (part.type === 'text-delta') texts[index] += part.text;
-    else if (part.type === 'finish') {
+    else if (part.type === 'tool-call-start') {
+      toolCalls[index]![part.index] = { id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
+    } else if (part.type === 'tool-call-delta') {
+      const call = toolCalls[index]![part.index];
+      if (call) call.function.arguments += part.argumentsDelta;
+    } else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
         if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
@@ -109,12 +121,24 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     system_fingerprint: null,
     choices: texts.map((content, index) => ({
       index,
-      message: { role: 'assistant', content, refusal: null },
+      message: toAssistantMessage(content, toolCalls[index]!),
       logprobs: null,
       finish_reason: finishes[index] ?? 'stop',
     })),
     usage: toOpenAIUsage(usages),
   };
+}
+
+interface OpenAIToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** OpenAI sends `content: null` when the assistant only calls tools, and no `tool_calls` key when it calls none. */
+function toAssistantMessage(content: string, toolCalls: OpenAIToolCall[]) {
+  if (toolCalls.length === 0) return { role: 'assistant', content, refusal: null };
+  return { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: toolCalls };
 }
 
 /** An abort the client did not ask for (shutdown, unload) is the server's failure, not the client's. */
