@@ -4,6 +4,8 @@ import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { anthropicRoutes } from './anthropic/routes.js';
 import { toAnthropicError } from './anthropic/anthropic-error.js';
 import { responsesRoutes } from './responses/routes.js';
+import { ollamaRoutes } from './ollama/routes.js';
+import { toOllamaError } from './ollama/ollama-error.js';
 import { errorHandler } from './http/error-handler.js';
 import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
@@ -34,6 +36,7 @@ export function buildApp(runtime: Runtime): Express {
     }),
   );
   app.use('/v1/messages', useErrorShape(toAnthropicError));
+  app.use('/api', useErrorShape(toOllamaError));
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
@@ -41,6 +44,7 @@ export function buildApp(runtime: Runtime): Express {
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.use(anthropicRoutes(runtime));
   app.use(responsesRoutes(runtime));
+  app.use(ollamaRoutes(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));

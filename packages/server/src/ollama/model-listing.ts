@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { ModelStoreToken, type ModelInfo, type ModelStore } from '@llmux/core';
+import type { Runtime } from '../runtime/runtime.js';
+import { taggedName } from './model-name.js';
+
+/** A model as Ollama's `/api/tags` lists it. */
+export interface OllamaModelEntry {
+  name: string;
+  model: string;
+  modified_at: string;
+  size: number;
+  digest: string;
+  details: {
+    parent_model: string;
+    format: string;
+    family: string;
+    families: string[] | null;
+    parameter_size: string;
+    quantization_level: string;
+  };
+}
+
+export function storeOf(runtime: Runtime): ModelStore {
+  return runtime.container.resolve<ModelStore>(ModelStoreToken);
+}
+
+/** Every model the store knows, as Ollama lists them. */
+export async function listOllamaModels(runtime: Runtime): Promise<OllamaModelEntry[]> {
+  const infos = await storeOf(runtime).list();
+  return Promise.all(infos.map((info) => toEntry(info)));
+}
+
+async function toEntry(info: ModelInfo): Promise<OllamaModelEntry> {
+  const facts = await stat(info.path).then(
+    (s) => ({ mtime: s.mtime, mtimeMs: s.mtimeMs }),
+    () => ({ mtime: new Date(0), mtimeMs: 0 }),
+  );
+  const name = taggedName(info.id);
+  return {
+    name,
+    model: name,
+    modified_at: facts.mtime.toISOString(),
+    size: info.sizeBytes,
+    // Identifies the file version (path, size, mtime) without reading gigabytes; not a content hash.
+    digest: createHash('sha256').update(`${info.path}\0${info.sizeBytes}\0${facts.mtimeMs}`).digest('hex'),
+    details: {
+      parent_model: '',
+      format: info.format,
+      family: info.architecture ?? '',
+      families: info.architecture ? [info.architecture] : null,
+      parameter_size: '',
+      quantization_level: info.quantization ?? '',
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { Router as ExpressRouter, type Request, type Response } from 'express';
+import { ModelNotFoundError, UnsupportedFeatureError, toLlmuxError } from '@llmux/core';
+import { validateBody } from '../http/validate-body.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { listOllamaModels, storeOf, type OllamaModelEntry } from './model-listing.js';
+import { routedName, taggedName } from './model-name.js';
+import { modelNameSchema, pullRequestSchema } from './ollama-request-schemas.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+import { toOllamaError } from './ollama-error.js';
+
+/** The Ollama version whose API these routes follow; clients gate features on it. */
+export const OLLAMA_API_VERSION = '0.6.4';
+
+/** Ollama's model management: tags, show, ps, pull, delete, version. */
+export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
+  const router = ExpressRouter();
+  router.get('/api/version', (_req, res) => {
+    res.json({ version: OLLAMA_API_VERSION });
+  });
+  router.get('/api/tags', async (_req, res) => {
+    res.json({ models: await listOllamaModels(runtime) });
+  });
+  router.get('/api/ps', async (_req, res) => {
+    const entries = new Map((await listOllamaModels(runtime)).map((entry) => [entry.name, entry]));
+    const models = runtime.manager
+      .snapshot()
+      .filter((model) => model.state === 'loaded')
+      .map((model) => {
+        const entry = entries.get(taggedName(model.id));
+        const loaded = runtime.manager.peek(model.id);
+        return {
+          ...(entry ?? emptyEntry(model.id)),
+          size: model.memoryBytes,
+          size_vram: 0,
+          context_length: loaded?.capabilities.contextLength ?? 0,
+          // Go's zero time when the model does not expire (no TTL, pinned, or busy now).
+          expires_at: model.expiresAt !== undefined ? new Date(model.expiresAt).toISOString() : '0001-01-01T00:00:00Z',
+        };
+      });
+    res.json({ models });
+  });
+  router.post('/api/show', async (req, res) => {
+    const body = validateBody(modelNameSchema, req.body);
+    const name = (body.model ?? body.name)!;
+    const id = runtime.manager.idFor(routedName(runtime.manager, name));
+    const entry = id ? (await listOllamaModels(runtime)).find((candidate) => candidate.name === taggedName(id)) : undefined;
+    if (!id || !entry) throw new ModelNotFoundError(name, runtime.manager.candidates().map((c) => c.id));
+    const loaded = runtime.manager.peek(id);
+    const capabilities = ['completion'];
+    if (loaded?.capabilities.tools) capabilities.push('tools');
+    if (loaded?.capabilities.vision) capabilities.push('vision');
+    if (loaded?.capabilities.embeddings) capabilities.push('embedding');
+    res.json({
+      modelfile: '',
+      parameters: '',
+      template: '',
+      details: entry.details,
+      model_info: loaded ? { 'llmux.context_length': loaded.capabilities.contextLength } : {},
+      capabilities,
+      modified_at: entry.modified_at,
+    });
+  });
+  router.post('/api/pull', pullHandler(runtime));
+  router.delete('/api/delete', async (req, res) => {
+    const body = validateBody(modelNameSchema, req.body);
+    const name = (body.model ?? body.name)!;
+    const store = storeOf(runtime);
+    if (!store.remove) throw new UnsupportedFeatureError(`The model store '${store.id}' cannot delete models: remove them from the config instead.`);
+    const id = runtime.manager.idFor(routedName(runtime.manager, name)) ?? routedName(runtime.manager, name);
+    await store.remove(id);
+    await runtime.manager.removeStoreModel(id);
+    res.status(200).end();
+  });
+  return router;
+}
+
+function emptyEntry(id: string): OllamaModelEntry {
+  const name = taggedName(id);
+  return {
+    name,
+    model: name,
+    modified_at: new Date(0).toISOString(),
+    size: 0,
+    digest: '',
+    details: { parent_model: '', format: '', family: '', families: null, parameter_size: '', quantization_level: '' },
+  };
+}
+
+/** `POST /api/pull`: downloads through the model store, with Ollama's NDJSON progress lines. */
+function pullHandler(runtime: Runtime) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body = validateBody(pullRequestSchema, req.body);
+    const ref = routedName(runtime.manager, (body.model ?? body.name)!);
+    const store = storeOf(runtime);
+    if (!store.pull) throw new UnsupportedFeatureError(`The model store '${store.id}' cannot pull models: name local files in the config instead.`);
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const stream = body.stream !== false;
+    const writer = stream ? new NdjsonWriter(res) : undefined;
+    writer?.open();
+    writer?.line({ status: 'pulling manifest' });
+    try {
+      const location = await store.pull(ref, {
+        signal: controller.signal,
+        onProgress: (progress) =>
+          writer?.line({ status: `pulling ${progress.file}`, digest: progress.file, total: progress.totalBytes, completed: progress.receivedBytes }),
+      });
+      runtime.manager.addStoreModels([{ id: location.id, aliases: location.id === ref ? [] : [ref] }]);
+      writer?.line({ status: 'verifying sha256 digest' });
+      writer?.line({ status: 'success' });
+      if (writer) writer.end();
+      else res.json({ status: 'success' });
+    } catch (error) {
+      if (!writer) throw error;
+      runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'pull failed');
+      writer.line(toOllamaError(toLlmuxError(error), String(res.locals.requestId)).body);
+      writer.end();
+    }
+  };
+}
