@@ -99,7 +99,9 @@ export class GgufLoadedModel implements LoadedModel {
   }
 
   async countPromptTokens(request: ChatRequest): Promise<number> {
-    return promptTokens(this.parts.chatWrapper, this.parts.model, toChatHistory(request.messages)).length;
+    const plan = toolPlanFor(request);
+    const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
+    return promptTokens(wrapper, this.parts.model, toChatHistory(request.messages), plan?.functions).length;
   }
 
   async unload(): Promise<void> {

@@ -1,8 +1,13 @@
-import type { ChatHistoryItem, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatModelFunctions, ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
 
-/** The tokens of a chat history once the chat wrapper has rendered it: what a generation evaluates. */
-export function promptTokens(chatWrapper: ChatWrapper, model: LlamaModel, history: ChatHistoryItem[]): Token[] {
-  return chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+/**
+ * The tokens of a chat history once the chat wrapper has rendered it, with the functions a
+ * tool request documents in the prompt: what a generation evaluates.
+ */
+export function promptTokens(chatWrapper: ChatWrapper, model: LlamaModel, history: ChatHistoryItem[], functions?: ChatModelFunctions): Token[] {
+  return chatWrapper
+    .generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}) })
+    .contextText.tokenize(model.tokenizer);
 }
 
 /**

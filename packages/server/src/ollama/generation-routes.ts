@@ -8,7 +8,8 @@ import { GenerationClock } from './generation-clock.js';
 import { parseKeepAlive } from './keep-alive.js';
 import { routedName } from './model-name.js';
 import { chatRequestSchema, embedRequestSchema, generateRequestSchema } from './ollama-request-schemas.js';
-import { runOllamaGeneration, type OllamaLineShape } from './run-generation.js';
+import { type OllamaLineShape } from './ollama-reply.js';
+import { runOllamaGeneration } from './run-generation.js';
 import { fromChatRequest, fromGenerateRequest } from './to-chat-request.js';
 
 const chatShape: OllamaLineShape = {

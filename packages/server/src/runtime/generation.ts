@@ -38,7 +38,7 @@ export async function collectGeneration(stream: AsyncIterable<StreamPart>, signa
 }
 
 /** For a collected response: the error behind an `error` or `abort` finish (the client's own abort stays one). */
-function collectedFailure(part: FinishPart, signal: AbortSignal): LlmuxError | undefined {
+export function collectedFailure(part: FinishPart, signal: AbortSignal): LlmuxError | undefined {
   if (part.reason === 'error') return toLlmuxError(part.error);
   if (part.reason !== 'abort') return undefined;
   if (signal.aborted && signal.reason instanceof AbortedError) return signal.reason;
