@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { errorHandler } from './http/error-handler.js';
 import { requestIdFor } from './http/request-id.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -32,6 +33,7 @@ export function buildApp(runtime: Runtime): Express {
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
+  app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
 

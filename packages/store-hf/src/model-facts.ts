@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gguf, GGMLFileQuantizationType, parseGGUFQuantLabel } from '@huggingface/gguf';
+import { gguf, GGMLFileQuantizationType, GGMLQuantizationType, parseGGUFQuantLabel, type GGUFTensorInfo } from '@huggingface/gguf';
 
 /** What a model's own files say about it. */
 export interface ModelFacts {
@@ -11,7 +11,8 @@ export interface ModelFacts {
 
 /** Reads architecture, quantization and context length from a GGUF header (only the header is read). */
 export async function readGgufFacts(file: string): Promise<ModelFacts> {
-  const metadata = (await gguf(file, { allowLocalFile: true })).metadata as Record<string, unknown>;
+  const parsed = await gguf(file, { allowLocalFile: true });
+  const metadata = parsed.metadata as Record<string, unknown>;
   const facts: ModelFacts = {};
   const architecture = metadata['general.architecture'];
   if (typeof architecture === 'string') {
@@ -20,7 +21,10 @@ export async function readGgufFacts(file: string): Promise<ModelFacts> {
     if (typeof context === 'number' || typeof context === 'bigint') facts.contextLength = Number(context);
   }
   const fileType = metadata['general.file_type'];
-  const quantization = typeof fileType === 'number' ? (GGMLFileQuantizationType as Record<number, string>)[fileType] : parseGGUFQuantLabel(path.basename(file));
+  const quantization =
+    typeof fileType === 'number'
+      ? (GGMLFileQuantizationType as Record<number, string>)[fileType]
+      : (parseGGUFQuantLabel(path.basename(file)) ?? dominantTensorType(parsed.tensorInfos));
   if (quantization) facts.quantization = quantization;
   return facts;
 }
@@ -36,4 +40,15 @@ export async function readMlxFacts(folder: string): Promise<ModelFacts> {
   if (quantization?.bits) facts.quantization = `${quantization.bits}bit`;
   else if (typeof config.torch_dtype === 'string') facts.quantization = config.torch_dtype;
   return facts;
+}
+
+/** Files without `general.file_type` (older converters): the element type most weights use. */
+function dominantTensorType(tensors: readonly GGUFTensorInfo[]): string | undefined {
+  const elements = new Map<number, number>();
+  for (const tensor of tensors) {
+    const count = tensor.shape.reduce((product, dim) => product * Number(dim), 1);
+    elements.set(tensor.dtype, (elements.get(tensor.dtype) ?? 0) + count);
+  }
+  const [top] = [...elements].sort((a, b) => b[1] - a[1]);
+  return top ? (GGMLQuantizationType as Record<number, string>)[top[0]] : undefined;
 }
