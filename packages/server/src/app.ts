@@ -9,6 +9,7 @@ import { toOllamaError } from './ollama/ollama-error.js';
 import { errorHandler } from './http/error-handler.js';
 import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -40,6 +41,7 @@ export function buildApp(runtime: Runtime): Express {
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
+  app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.use(anthropicRoutes(runtime));

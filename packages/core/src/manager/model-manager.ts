@@ -120,6 +120,12 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     for (const model of models) if (!this.entries.has(model.id)) this.addEntry(model.id, model.aliases, false);
   }
 
+  /** Reads the store's inventory and makes every model in it known (at start, after pulls). */
+  async refreshFromStore(): Promise<void> {
+    const models = await this.options.store.list();
+    this.addStoreModels(models);
+  }
+
   /** Forgets a store model (after its files were removed); unloads it first. */
   async removeStoreModel(id: string): Promise<void> {
     const entry = this.entries.get(id);

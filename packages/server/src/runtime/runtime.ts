@@ -20,7 +20,9 @@ import {
 } from '@llmux/core';
 import { GgufBackend } from '@llmux/backend-gguf';
 import { DirectRouter } from '@llmux/router';
+import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
+import { ModelPulls } from './model-pulls.js';
 
 /** Everything a running server holds, wired through one DI container. */
 export interface Runtime {
@@ -28,6 +30,8 @@ export interface Runtime {
   config: LlmuxConfig;
   logger: Logger;
   manager: ModelManager;
+  store: ModelStore;
+  pulls: ModelPulls;
   router: Router;
   inflight: InflightRequests;
   startedAt: Date;
@@ -46,7 +50,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
   const routers = new Registry<Router>('router');
   routers.register(new DirectRouter());
   const stores = new Registry<ModelStore>('store');
-  const store = new ConfigModelStore(config.models);
+  stores.register(new ConfigModelStore(config.models));
+  const store = new HfCacheStore({ config, logger: logger.child({ component: 'store' }) });
   stores.register(store);
 
   container.register(BackendRegistryToken, { useValue: backends });
@@ -56,6 +61,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
 
   const manager = new ModelManager({ config, backends, store, logger: logger.child({ component: 'model-manager' }) });
   container.register(ModelManagerToken, { useValue: manager });
+  manager.refreshFromStore().catch((error: unknown) => logger.warn({ err: error }, 'cannot list the model store'));
+  const pulls = new ModelPulls(store, manager);
   const router = routers.require(config.router.strategy);
   container.register(RouterToken, { useValue: router });
 
@@ -66,6 +73,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     config,
     logger,
     manager,
+    store,
+    pulls,
     router,
     inflight,
     startedAt: new Date(),
