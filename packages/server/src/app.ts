@@ -20,6 +20,9 @@ export function buildApp(runtime: Runtime): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // First, so that every error on these paths (keys, limits, bad JSON) comes in the surface's own shape.
+  app.use('/v1/messages', useErrorShape(toAnthropicError));
+  app.use('/api', useErrorShape(toOllamaError));
 
   app.use(
     pinoHttp({
@@ -36,8 +39,6 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use('/v1/messages', useErrorShape(toAnthropicError));
-  app.use('/api', useErrorShape(toOllamaError));
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
