@@ -60,4 +60,26 @@ describe('one model, every API surface', () => {
     expect(texts.chatCompletions!.length).toBeGreaterThan(10);
     expect(new Set(Object.values(texts))).toEqual(new Set([texts.chatCompletions]));
   });
+
+  it.each([
+    ['/v1/messages', { model: 'stories', max_tokens: 1500, stream: true, messages: [{ role: 'user', content: 'Once upon a time' }] }],
+    ['/v1/responses', { model: 'stories', max_output_tokens: 1500, stream: true, input: 'Once upon a time' }],
+    ['/api/chat', { model: 'stories', options: { num_predict: 1500 }, messages: [{ role: 'user', content: 'Once upon a time' }] }],
+    ['/api/generate', { model: 'stories', options: { num_predict: 1500 }, prompt: 'Once upon a time' }],
+  ])('%s: a client that disconnects mid-stream frees its sequence', async (path, body) => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+    const model = server.runtime.manager.peek('stories260K')!;
+    const reader = response.body!.getReader();
+    let chunks = 0;
+    while (chunks < 3 && !(await reader.read()).done) chunks++;
+    expect(model.stats().active).toBe(1);
+    controller.abort();
+    await expect.poll(() => model.stats().active, { timeout: 5000 }).toBe(0);
+  });
 });
