@@ -4,6 +4,8 @@ import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { errorHandler } from './http/error-handler.js';
 import { requestIdFor } from './http/request-id.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
+import { completionsHandler } from './routes/completions.js';
+import { embeddingsHandler } from './routes/embeddings.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -34,6 +36,8 @@ export function buildApp(runtime: Runtime): Express {
   app.get('/admin/health', healthHandler(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
+  app.post('/v1/completions', completionsHandler(runtime));
+  app.post('/v1/embeddings', embeddingsHandler(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));
