@@ -1,4 +1,16 @@
-import { LlamaChat, type ChatHistoryItem, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaContext, type LlamaGrammar, type LlamaModel, type Token } from 'node-llama-cpp';
+import {
+  LlamaChat,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LLamaChatGenerateResponseOptions,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+  type LlamaText,
+  type Token,
+  type TokenBias,
+} from 'node-llama-cpp';
 import {
   AbortedError,
   AsyncChannel,
@@ -6,8 +18,9 @@ import {
   GenerationError,
   InvalidRequestError,
   SlotPool,
-  UnsupportedFeatureError,
   type ChatRequest,
+  type CompletionRequest,
+  type EmbedResult,
   type LoadedModel,
   type LoadedModelStats,
   type Logger,
@@ -21,7 +34,10 @@ import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
 import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
-import { toEngineSampling } from './sampling.js';
+import { completionPrompt } from './completion-prompt.js';
+import { embedAll } from './embedding.js';
+import { toEngineSampling, toTokenBias } from './sampling.js';
+import { generateTokens, type TokenGenerationRequest } from './token-generation.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
 export interface GgufLoadedModelParts {
@@ -48,6 +64,7 @@ export class GgufLoadedModel implements LoadedModel {
   private readonly unloading = new AbortController();
   private readonly running = new Set<Promise<void>>();
   private unloaded: Promise<void> | undefined;
+  private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
 
   constructor(private readonly parts: GgufLoadedModelParts) {
     this.id = parts.id;
@@ -56,10 +73,10 @@ export class GgufLoadedModel implements LoadedModel {
     this.capabilities = {
       chat: true,
       completion: true,
-      embeddings: false,
+      embeddings: true,
       tools: true,
       jsonSchema: true,
-      logprobs: false,
+      logprobs: true,
       vision: false,
       contextLength: parts.context.contextSize,
     };
@@ -78,24 +95,59 @@ export class GgufLoadedModel implements LoadedModel {
     this.rejectUnsupported(request);
     const plan = toolPlanFor(request);
     const grammar = await grammarFor(this.parts.model.llama, request.responseFormat);
+    const tokenBias = this.tokenBiasFor(request.sampling.logitBias);
     const history = toChatHistory(request.messages);
     const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
-    const prompt = wrapper
-      .generateContextState({ chatHistory: history, ...(plan ? { availableFunctions: plan.functions, documentFunctionParams: true } : {}) })
-      .contextText.tokenize(this.parts.model.tokenizer);
-    const contextSize = this.parts.context.contextSize;
-    if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize);
-
-    const signal = options.signal ? AbortSignal.any([options.signal, this.unloading.signal]) : this.unloading.signal;
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
-    const channel = new AsyncChannel<StreamPart>();
-    const generation: Generation = { history, prompt, request, plan, grammar, wrapper };
-    const run = this.generate(lease.slot, generation, signal, channel).finally(() => {
-      lease.release();
-      this.running.delete(run);
+    const state = wrapper.generateContextState({
+      chatHistory: history,
+      ...(plan ? { availableFunctions: plan.functions, documentFunctionParams: true } : {}),
     });
-    this.running.add(run);
-    return channel;
+    const prompt = state.contextText.tokenize(this.parts.model.tokenizer);
+    this.checkContext(prompt);
+    if (request.logprobs) {
+      const stops = this.stopsOf(state.stopGenerationTriggers);
+      const tokenRequest: TokenGenerationRequest = {
+        prompt,
+        sampling: request.sampling,
+        maxTokens: this.roomFor(prompt, request.maxTokens),
+        stop: [...stops.texts, ...(request.stop ?? [])],
+        stopTokens: stops.tokens,
+        logprobs: request.logprobs,
+        ...(grammar ? { grammar } : {}),
+        ...(tokenBias ? { tokenBias } : {}),
+      };
+      return this.start(prompt, options.signal, (slot, signal, channel) => this.generateTokens(slot, tokenRequest, signal, channel));
+    }
+    const generation: Generation = { history, prompt, request, plan, grammar, tokenBias, wrapper };
+    return this.start(prompt, options.signal, (slot, signal, channel) => this.generate(slot, generation, signal, channel));
+  }
+
+  async complete(request: CompletionRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
+    const tokenBias = this.tokenBiasFor(request.sampling.logitBias);
+    const prompt = completionPrompt(this.parts.model, request, this.id);
+    this.checkContext(prompt, 'prompt');
+    const tokenRequest: TokenGenerationRequest = {
+      prompt,
+      sampling: request.sampling,
+      maxTokens: this.roomFor(prompt, request.maxTokens),
+      stop: request.stop ?? [],
+      ...(request.logprobs ? { logprobs: request.logprobs } : {}),
+      ...(tokenBias ? { tokenBias } : {}),
+    };
+    return this.start(prompt, options.signal, (slot, signal, channel) => this.generateTokens(slot, tokenRequest, signal, channel));
+  }
+
+  async embed(input: string[] | number[][], options: StreamOptions = {}): Promise<EmbedResult> {
+    options.signal?.throwIfAborted();
+    this.embeddingContext ??= this.parts.model.createEmbeddingContext({
+      contextSize: this.parts.context.contextSize,
+      threads: this.parts.context.currentThreads,
+    });
+    return embedAll(await this.embeddingContext, input, this.parts.context.contextSize);
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    return this.parts.model.tokenize(text);
   }
 
   async countPromptTokens(request: ChatRequest): Promise<number> {
@@ -109,6 +161,7 @@ export class GgufLoadedModel implements LoadedModel {
       this.pool.close(new AbortedError(`The model '${this.id}' was unloaded.`));
       this.unloading.abort(new AbortedError(`The model '${this.id}' was unloaded.`));
       await Promise.allSettled([...this.running]);
+      if (this.embeddingContext) await (await this.embeddingContext.catch(() => undefined))?.dispose();
       await this.parts.context.dispose();
       await this.parts.model.dispose();
     })();
@@ -119,6 +172,67 @@ export class GgufLoadedModel implements LoadedModel {
     return this.unload();
   }
 
+  /** Leases a sequence for a prompt (the one with the best cached prefix) and runs a generation on it. */
+  private async start(
+    prompt: readonly Token[],
+    requestSignal: AbortSignal | undefined,
+    body: (slot: SequenceSlot, signal: AbortSignal, channel: AsyncChannel<StreamPart>) => Promise<void>,
+  ): Promise<AsyncIterable<StreamPart>> {
+    const signal = requestSignal ? AbortSignal.any([requestSignal, this.unloading.signal]) : this.unloading.signal;
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
+    const channel = new AsyncChannel<StreamPart>();
+    const run = body(lease.slot, signal, channel).finally(() => {
+      lease.release();
+      this.running.delete(run);
+    });
+    this.running.add(run);
+    return channel;
+  }
+
+  private checkContext(prompt: readonly Token[], param = 'messages'): void {
+    const contextSize = this.parts.context.contextSize;
+    if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize, { param });
+  }
+
+  /** The tokens a generation may add: what was asked, at most what the context has left. */
+  private roomFor(prompt: readonly Token[], maxTokens: number | undefined): number {
+    const room = this.parts.context.contextSize - prompt.length;
+    return Math.min(maxTokens ?? room, room);
+  }
+
+  private tokenBiasFor(logitBias: Record<number, number> | undefined): TokenBias | undefined {
+    return logitBias && Object.keys(logitBias).length > 0 ? toTokenBias(this.parts.model, logitBias) : undefined;
+  }
+
+  /** The chat wrapper's stop triggers: single tokens (e.g. `<|im_end|>`) and plain-text ones. */
+  private stopsOf(triggers: readonly LlamaText[]): { tokens: Set<Token>; texts: string[] } {
+    const tokens = new Set<Token>();
+    const texts: string[] = [];
+    for (const trigger of triggers) {
+      const triggerTokens = trigger.tokenize(this.parts.model.tokenizer);
+      if (triggerTokens.length === 1) tokens.add(triggerTokens[0]!);
+      else if (trigger.values.every((value) => typeof value === 'string')) texts.push(trigger.toString());
+    }
+    return { tokens, texts };
+  }
+
+  private async generateTokens(slot: SequenceSlot, request: TokenGenerationRequest, signal: AbortSignal, channel: AsyncChannel<StreamPart>): Promise<void> {
+    try {
+      await generateTokens(this.parts.model, slot.sequence, request, signal, channel);
+    } catch (error) {
+      const usage = { promptTokens: request.prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
+      if (signal.aborted) {
+        channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage });
+      } else {
+        this.parts.logger.error({ err: error, model: this.id }, 'generation failed');
+        const failure = new GenerationError(`Generation failed on model '${this.id}'.`, { cause: error });
+        channel.push({ type: 'finish', reason: 'error', raw: 'error', usage, error: failure });
+      }
+    } finally {
+      channel.end();
+    }
+  }
+
   private rejectUnsupported(request: ChatRequest): void {
     const usesTools = (request.tools?.length ?? 0) > 0 && request.toolChoice !== 'none';
     if (usesTools && request.responseFormat && request.responseFormat.type !== 'text') {
@@ -127,20 +241,21 @@ export class GgufLoadedModel implements LoadedModel {
         param: 'response_format',
       });
     }
-    if (request.logprobs) {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support logprobs yet.`, { param: 'logprobs' });
+    if (usesTools && request.logprobs) {
+      throw new InvalidRequestError("'logprobs' cannot be combined with 'tools' on this model: send one, or set 'tool_choice' to 'none'.", {
+        param: 'logprobs',
+      });
     }
   }
 
   private async generate(
     slot: SequenceSlot,
-    { history, prompt, request, plan, grammar, wrapper }: Generation,
+    { history, prompt, request, plan, grammar, tokenBias, wrapper }: Generation,
     signal: AbortSignal,
     channel: AsyncChannel<StreamPart>,
   ): Promise<void> {
     const contextSize = this.parts.context.contextSize;
-    const room = contextSize - prompt.length;
-    const maxTokens = Math.min(request.maxTokens ?? room, room);
+    const maxTokens = this.roomFor(prompt, request.maxTokens);
     // LlamaChat keeps the sequence's cached tokens that match the new prompt and evaluates the
     // rest; the last prompt token is always evaluated again to get its logits.
     const cachedPromptTokens = Math.min(sharedPrefixLength(slot.sequence.contextTokens, prompt), prompt.length - 1);
@@ -162,6 +277,7 @@ export class GgufLoadedModel implements LoadedModel {
         signal,
         stopOnAbortSignal: true,
         ...(request.stop && request.stop.length > 0 ? { customStopTriggers: request.stop } : {}),
+        ...(tokenBias ? { tokenBias } : {}),
         onTextChunk: (text) => {
           if (text) channel.push({ type: 'text-delta', text });
         },
@@ -211,5 +327,6 @@ interface Generation {
   request: ChatRequest;
   plan: ToolPlan | undefined;
   grammar: LlamaGrammar | undefined;
+  tokenBias: TokenBias | undefined;
   wrapper: ChatWrapper;
 }

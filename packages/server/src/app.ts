@@ -11,6 +11,8 @@ import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
+import { completionsHandler } from './routes/completions.js';
+import { embeddingsHandler } from './routes/embeddings.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -45,6 +47,8 @@ export function buildApp(runtime: Runtime): Express {
   app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
+  app.post('/v1/completions', completionsHandler(runtime));
+  app.post('/v1/embeddings', embeddingsHandler(runtime));
   app.use(anthropicRoutes(runtime));
   app.use(responsesRoutes(runtime));
   app.use(ollamaRoutes(runtime));

@@ -8,9 +8,11 @@ import { chatCompletionRequestSchema } from '../openai/chat-request-schema.js';
 import { toChatRequest } from '../openai/to-chat-request.js';
 import {
   newCompletionIdentity,
+  toOpenAIContentLogprobs,
   toOpenAIFinishReason,
   toOpenAIUsage,
   type CompletionIdentity,
+  type OpenAIContentLogprob,
   type OpenAIFinishReason,
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
@@ -31,9 +33,9 @@ export function chatCompletionsHandler(runtime: Runtime) {
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'chat completion');
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
       if (body.stream) {
-        await streamChat(res, identity, dispatched.streams, Boolean(body.stream_options?.include_usage), runtime);
+        await streamChat(res, identity, dispatched.streams, { includeUsage: Boolean(body.stream_options?.include_usage), logprobs: Boolean(body.logprobs) }, runtime);
       } else {
-        res.json(await collectChat(identity, dispatched.streams, tracked.signal));
+        res.json(await collectChat(identity, dispatched.streams, Boolean(body.logprobs), tracked.signal));
       }
     } finally {
       tracked.end();
@@ -45,7 +47,7 @@ async function streamChat(
   res: Response,
   identity: CompletionIdentity,
   streams: AsyncIterable<StreamPart>[],
-  includeUsage: boolean,
+  { includeUsage, logprobs }: { includeUsage: boolean; logprobs: boolean },
   runtime: Runtime,
 ): Promise<void> {
   const sse = new SseWriter(res);
@@ -64,9 +66,18 @@ async function streamChat(
   streams.forEach((_, index) =>
     sse.data(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
   );
+  // A token's logprobs arrive right before its text; they travel in the same chunk, as OpenAI sends them.
+  const pending = streams.map((): OpenAIContentLogprob[] => []);
+  const takeLogprobs = (index: number) => {
+    if (!logprobs) return null;
+    const content = pending[index]!.splice(0);
+    return { content, refusal: null };
+  };
   for await (const { index, value: part } of mergeIndexed(streams)) {
-    if (part.type === 'text-delta') {
-      sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
+    if (part.type === 'logprobs') {
+      pending[index]!.push(...toOpenAIContentLogprobs(part));
+    } else if (part.type === 'text-delta') {
+      sse.data(chunk([{ index, delta: { content: part.text }, logprobs: takeLogprobs(index), finish_reason: null }]));
     } else if (part.type === 'tool-call-start') {
       const call = { index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
       sse.data(chunk([{ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }]));
@@ -84,6 +95,7 @@ async function streamChat(
         return;
       }
       usages[index] = part.usage;
+      if (pending[index]!.length > 0) sse.data(chunk([{ index, delta: { content: '' }, logprobs: takeLogprobs(index), finish_reason: null }]));
       sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
     }
   }
@@ -91,13 +103,15 @@ async function streamChat(
   sse.done();
 }
 
-async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<StreamPart>[], signal: AbortSignal) {
+async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<StreamPart>[], logprobs: boolean, signal: AbortSignal) {
   const texts = streams.map(() => '');
+  const tokenLogprobs = streams.map((): OpenAIContentLogprob[] => []);
   const toolCalls = streams.map((): OpenAIToolCall[] => []);
   const finishes: OpenAIFinishReason[] = [];
   const usages: Usage[] = [];
   for await (const { index, value: part } of mergeIndexed(streams)) {
     if (part.type === 'text-delta') texts[index] += part.text;
+    else if (part.type === 'logprobs') tokenLogprobs[index]!.push(...toOpenAIContentLogprobs(part));
     else if (part.type === 'tool-call-start') {
       toolCalls[index]![part.index] = { id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
     } else if (part.type === 'tool-call-delta') {
@@ -122,7 +136,7 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     choices: texts.map((content, index) => ({
       index,
       message: toAssistantMessage(content, toolCalls[index]!),
-      logprobs: null,
+      logprobs: logprobs ? { content: tokenLogprobs[index]!, refusal: null } : null,
       finish_reason: finishes[index] ?? 'stop',
     })),
     usage: toOpenAIUsage(usages),

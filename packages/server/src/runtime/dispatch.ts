@@ -1,4 +1,13 @@
-import { LlmuxError, withGenerationDefaults, type ChatRequest, type LoadedModel, type RouteDecision, type StreamPart } from '@llmux/core';
+import {
+  LlmuxError,
+  withGenerationDefaults,
+  type ChatRequest,
+  type GenerationDefaults,
+  type LoadedModel,
+  type RouteDecision,
+  type RouteRequest,
+  type StreamPart,
+} from '@llmux/core';
 import type { Runtime } from './runtime.js';
 
 export interface Dispatched {
@@ -20,20 +29,32 @@ export async function dispatchChat(
   choices: number,
   signal: AbortSignal,
 ): Promise<Dispatched> {
-  const decision = runtime.router.route(
-    { requestedModel, request },
-    runtime.manager.candidates(),
-    runtime.manager.routerState(),
-  );
+  const { model, decision, result } = await dispatchTo(runtime, { requestedModel, request }, async (loaded, target, configured) => {
+    const defaults = withGenerationDefaults(request.sampling, request.maxTokens, configured);
+    const full: ChatRequest = { ...request, model: target, sampling: defaults.sampling };
+    if (defaults.maxTokens !== undefined) full.maxTokens = defaults.maxTokens;
+    return startChoices((choice, choiceSignal) => loaded.stream(choice, { signal: choiceSignal }), full, choices, signal);
+  });
+  return { model, decision, streams: result };
+}
+
+/**
+ * Routes a request and runs `start` on the first target that admits it: each target is loaded
+ * on demand, and one that fails before any byte with a retryable error yields to the next.
+ * `start` gets the loaded model, its configured id and its configured generation defaults.
+ */
+export async function dispatchTo<T>(
+  runtime: Runtime,
+  route: RouteRequest,
+  start: (model: LoadedModel, target: string, defaults: GenerationDefaults | undefined) => Promise<T>,
+): Promise<{ model: string; decision: RouteDecision; result: T }> {
+  const decision = runtime.router.route(route, runtime.manager.candidates(), runtime.manager.routerState());
   let lastError: unknown;
   for (const [position, target] of decision.targets.entries()) {
     try {
       const model = await runtime.manager.acquire(target);
-      const defaults = withGenerationDefaults(request.sampling, request.maxTokens, runtime.manager.modelConfig(target)?.defaults);
-      const full: ChatRequest = { ...request, model: target, sampling: defaults.sampling };
-      if (defaults.maxTokens !== undefined) full.maxTokens = defaults.maxTokens;
-      const streams = await startChoices(model, full, choices, signal);
-      return { model: target, decision, streams };
+      const result = await start(model, target, runtime.manager.modelConfig(target)?.defaults);
+      return { model: target, decision, result };
     } catch (error) {
       lastError = error;
       const isLast = position === decision.targets.length - 1;
@@ -44,16 +65,24 @@ export async function dispatchChat(
   throw lastError;
 }
 
-async function startChoices(model: LoadedModel, request: ChatRequest, choices: number, signal: AbortSignal) {
+/**
+ * Starts `choices` generations of one request. Each choice gets its own seed, so n > 1 with a
+ * seed gives n different, reproducible answers; if one cannot start, those started are stopped.
+ */
+export async function startChoices<R extends { sampling: { seed?: number } }>(
+  start: (request: R, signal: AbortSignal) => Promise<AsyncIterable<StreamPart>>,
+  request: R,
+  choices: number,
+  signal: AbortSignal,
+): Promise<AsyncIterable<StreamPart>[]> {
   const started: AsyncIterable<StreamPart>[] = [];
   const controller = new AbortController();
   const combined = AbortSignal.any([signal, controller.signal]);
   try {
     for (let index = 0; index < choices; index++) {
-      // Each choice gets its own seed, so n > 1 with a seed gives n different, reproducible answers.
       const seed = request.sampling.seed;
       const choice = seed === undefined || index === 0 ? request : { ...request, sampling: { ...request.sampling, seed: seed + index } };
-      started.push(await model.stream(choice, { signal: combined }));
+      started.push(await start(choice, combined));
     }
     return started;
   } catch (error) {
