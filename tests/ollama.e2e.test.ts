@@ -113,6 +113,21 @@ describe('Ollama API with the ollama client', () => {
     expect((await ollama.ps()).models.some((model) => model.name === 'brown-llama-1m:latest')).toBe(false);
   });
 
+  it('embeds one input or several, the same text to the same vector', async () => {
+    const one = await ollama.embed({ model: 'stories', input: 'Once upon a time' });
+    const many = await ollama.embed({ model: 'stories', input: ['Once upon a time', 'Lily and Ben'] });
+    expect(one.model).toBe('stories');
+    expect(one.embeddings).toHaveLength(1);
+    expect(many.embeddings).toHaveLength(2);
+    expect(one.embeddings[0]!.length).toBeGreaterThan(10);
+    expect(many.embeddings[0]).toEqual(one.embeddings[0]);
+    expect(many.embeddings[1]).not.toEqual(one.embeddings[0]);
+    expect(many.prompt_eval_count).toBeGreaterThan(one.prompt_eval_count!);
+    const short = await ollama.embed({ model: 'stories', input: 'Once upon a time', dimensions: 8 });
+    expect(short.embeddings[0]).toHaveLength(8);
+    expect(Math.hypot(...short.embeddings[0]!)).toBeCloseTo(1, 5);
+  });
+
   it('answers errors as {"error": ...} with proper statuses', async () => {
     const missing = await ollama.chat({ model: 'nope', messages: [{ role: 'user', content: 'hi' }], stream: false }).catch((e: unknown) => e);
     expect(missing).toMatchObject({ status_code: 404 });

@@ -93,7 +93,7 @@ function embedHandler(runtime: Runtime) {
     const keepAlive = body.keep_alive != null ? parseKeepAlive(body.keep_alive) : undefined;
     if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);
     const timings = clock.timings({ promptTokens: result.promptTokens, cachedPromptTokens: 0, completionTokens: 0 });
-    const embeddings = body.dimensions ? result.embeddings.map((vector) => vector.slice(0, body.dimensions!)) : result.embeddings;
+    const embeddings = body.dimensions ? result.embeddings.map((vector) => unitLength(vector.slice(0, body.dimensions!))) : result.embeddings;
     res.json({
       model: body.model,
       embeddings,
@@ -102,4 +102,10 @@ function embedHandler(runtime: Runtime) {
       prompt_eval_count: result.promptTokens,
     });
   };
+}
+
+/** Ollama's embeddings have unit length; a truncated vector is scaled back to it. */
+function unitLength(vector: number[]): number[] {
+  const norm = Math.hypot(...vector);
+  return norm > 0 ? vector.map((value) => value / norm) : vector;
 }

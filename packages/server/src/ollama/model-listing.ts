@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { ModelStoreToken, type ModelInfo, type ModelStore } from '@llmux/core';
+import type { ModelInfo } from '@llmux/core';
 import type { Runtime } from '../runtime/runtime.js';
 import { taggedName } from './model-name.js';
 
@@ -21,13 +21,9 @@ export interface OllamaModelEntry {
   };
 }
 
-export function storeOf(runtime: Runtime): ModelStore {
-  return runtime.container.resolve<ModelStore>(ModelStoreToken);
-}
-
 /** Every model the store knows, as Ollama lists them. */
 export async function listOllamaModels(runtime: Runtime): Promise<OllamaModelEntry[]> {
-  const infos = await storeOf(runtime).list();
+  const infos = await runtime.store.list();
   return Promise.all(infos.map((info) => toEntry(info)));
 }
 

@@ -1,8 +1,10 @@
 import { Router as ExpressRouter, type Request, type Response } from 'express';
-import { ModelNotFoundError, UnsupportedFeatureError, toLlmuxError } from '@llmux/core';
+import { InvalidRequestError, ModelNotFoundError, UnsupportedFeatureError, toLlmuxError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { listOllamaModels, storeOf, type OllamaModelEntry } from './model-listing.js';
+import { trackRequest } from '../routes/track-request.js';
+import type { PullEvent } from '../runtime/model-pulls.js';
+import { listOllamaModels, type OllamaModelEntry } from './model-listing.js';
 import { routedName, taggedName } from './model-name.js';
 import { modelNameSchema, pullRequestSchema } from './ollama-request-schemas.js';
 import { NdjsonWriter } from './ndjson-writer.js';
@@ -63,11 +65,17 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
   router.post('/api/pull', pullHandler(runtime));
   router.delete('/api/delete', async (req, res) => {
     const body = validateBody(modelNameSchema, req.body);
-    const name = (body.model ?? body.name)!;
-    const store = storeOf(runtime);
-    if (!store.remove) throw new UnsupportedFeatureError(`The model store '${store.id}' cannot delete models: remove them from the config instead.`);
-    const id = runtime.manager.idFor(routedName(runtime.manager, name)) ?? routedName(runtime.manager, name);
-    await store.remove(id);
+    const name = routedName(runtime.manager, (body.model ?? body.name)!);
+    const store = runtime.store;
+    if (!store.remove) throw new UnsupportedFeatureError(`The model store '${store.id}' cannot delete models.`);
+    const id = runtime.manager.idFor(name);
+    if (!id) throw new ModelNotFoundError(name, runtime.manager.candidates().map((c) => c.id));
+    const configured = runtime.manager.modelConfig(id);
+    if (configured && !configured.source.startsWith('hf:')) {
+      throw new InvalidRequestError(`'${id}' is a model file named in config; llmux does not delete it. Remove it from the config instead.`, { param: 'model' });
+    }
+    await runtime.manager.unload(id);
+    await store.remove(name);
     await runtime.manager.removeStoreModel(id);
     res.status(200).end();
   });
@@ -86,37 +94,49 @@ function emptyEntry(id: string): OllamaModelEntry {
   };
 }
 
-/** `POST /api/pull`: downloads through the model store, with Ollama's NDJSON progress lines. */
+/**
+ * `POST /api/pull`: downloads through the model store (one download per reference, however many
+ * clients ask), with Ollama's NDJSON progress lines; `stream: false` answers once it is done.
+ */
 function pullHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = validateBody(pullRequestSchema, req.body);
-    const ref = routedName(runtime.manager, (body.model ?? body.name)!);
-    const store = storeOf(runtime);
-    if (!store.pull) throw new UnsupportedFeatureError(`The model store '${store.id}' cannot pull models: name local files in the config instead.`);
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const stream = body.stream !== false;
-    const writer = stream ? new NdjsonWriter(res) : undefined;
-    writer?.open();
-    writer?.line({ status: 'pulling manifest' });
+    const ref = stripLatest((body.model ?? body.name)!);
+    const tracked = trackRequest(runtime, req, res);
     try {
-      const location = await store.pull(ref, {
-        signal: controller.signal,
-        onProgress: (progress) =>
-          writer?.line({ status: `pulling ${progress.file}`, digest: progress.file, total: progress.totalBytes, completed: progress.receivedBytes }),
-      });
-      runtime.manager.addStoreModels([{ id: location.id, aliases: location.id === ref ? [] : [ref] }]);
-      writer?.line({ status: 'verifying sha256 digest' });
-      writer?.line({ status: 'success' });
-      if (writer) writer.end();
-      else res.json({ status: 'success' });
-    } catch (error) {
-      if (!writer) throw error;
-      runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'pull failed');
-      writer.line(toOllamaError(toLlmuxError(error), String(res.locals.requestId)).body);
+      if (body.stream === false) {
+        await runtime.pulls.pull(ref, tracked.signal);
+        res.json({ status: 'success' });
+        return;
+      }
+      const writer = new NdjsonWriter(res);
+      const onEvent = (event: PullEvent) => {
+        if (event.ref !== ref || event.type !== 'pull_progress') return;
+        const { file, totalBytes, receivedBytes } = event.progress;
+        writer.line({ status: `pulling ${file}`, digest: file, total: totalBytes, completed: receivedBytes });
+      };
+      runtime.pulls.on('event', onEvent);
+      writer.open();
+      writer.line({ status: 'pulling manifest' });
+      try {
+        await runtime.pulls.pull(ref, tracked.signal);
+        // The store checks every file's SHA-256 before it lands in the cache.
+        writer.line({ status: 'verifying sha256 digest' });
+        writer.line({ status: 'success' });
+      } catch (error) {
+        req.log?.error({ err: error, ref }, 'pull failed');
+        writer.line(toOllamaError(toLlmuxError(error), String(res.locals.requestId)).body);
+      } finally {
+        runtime.pulls.off('event', onEvent);
+      }
       writer.end();
+    } finally {
+      tracked.end();
     }
   };
+}
+
+/** Hub references have no Ollama tag: `org/repo:latest` is `org/repo`. */
+function stripLatest(name: string): string {
+  return name.endsWith(':latest') ? name.slice(0, -':latest'.length) : name;
 }
