@@ -76,6 +76,18 @@ describe('Ollama API with the ollama client', () => {
     expect(text.length).toBeGreaterThan(20);
   });
 
+  it('continues a raw prompt without the template, as /v1/completions does', async () => {
+    const raw = await ollama.generate({ model: 'brown', prompt: 'The jury said', raw: true, stream: false, options: { temperature: 0, num_predict: 12 } });
+    const completion = await server.client.completions.create({ model: 'brown', prompt: 'The jury said', temperature: 0, max_tokens: 12 });
+    expect(raw.response).toBe(completion.choices[0]!.text);
+    expect(raw.eval_count).toBe(12);
+    const templated = await ollama.generate({ model: 'brown', prompt: 'The jury said', stream: false, options: { temperature: 0, num_predict: 12 } });
+    expect(templated.prompt_eval_count).toBeGreaterThan(raw.prompt_eval_count);
+    const fim = await ollama.generate({ model: 'brown', prompt: 'The jury', suffix: 'said.', stream: false }).catch((e: unknown) => e);
+    expect(fim).toMatchObject({ status_code: 400 });
+    expect((fim as Error).message).toMatch(/suffix|infill/i);
+  });
+
   it('lists models with tags, shows one, reports the version and answers GET / and HEAD /', async () => {
     const tags = await ollama.list();
     const names = tags.models.map((model) => model.name);

@@ -3,8 +3,7 @@ import { UnsupportedFeatureError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { trackRequest } from '../routes/track-request.js';
-import { dispatchChat } from '../runtime/dispatch.js';
-import { acquireRouted } from '../runtime/acquire-routed.js';
+import { dispatchChat, dispatchTo } from '../runtime/dispatch.js';
 import { collectGeneration } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './messages-request-schema.js';
@@ -50,11 +49,11 @@ function countTokensHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = validateBody(countTokensRequestSchema, req.body);
     const request = toPromptRequest(body);
-    const { id, model } = await acquireRouted(runtime, body.model, request);
-    if (!model.countPromptTokens) {
-      throw new UnsupportedFeatureError(`The model '${id}' cannot count prompt tokens.`, { param: 'model' });
-    }
-    res.setHeader('x-llmux-model', id);
-    res.json({ input_tokens: await model.countPromptTokens({ ...request, model: id }) });
+    const counted = await dispatchTo(runtime, { requestedModel: body.model, request }, async (model, target) => {
+      if (!model.countPromptTokens) throw new UnsupportedFeatureError(`The model '${target}' cannot count prompt tokens.`, { param: 'model' });
+      return model.countPromptTokens({ ...request, model: target });
+    });
+    res.setHeader('x-llmux-model', counted.model);
+    res.json({ input_tokens: counted.result });
   };
 }

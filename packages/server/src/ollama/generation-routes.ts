@@ -1,7 +1,7 @@
 import { Router as ExpressRouter, type Request, type Response } from 'express';
 import { ModelNotFoundError, UnsupportedFeatureError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
-import { acquireRouted } from '../runtime/acquire-routed.js';
+import { dispatchTo } from '../runtime/dispatch.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
 import { GenerationClock } from './generation-clock.js';
@@ -39,7 +39,7 @@ export function ollamaGenerationRoutes(runtime: Runtime): ExpressRouter {
     await runOllamaGeneration(runtime, req, res, {
       requestedModel: body.model,
       routed: routedName(runtime.manager, body.model),
-      request: fromChatRequest(body),
+      job: { kind: 'chat', request: fromChatRequest(body) },
       stream: body.stream !== false,
       keepAliveSeconds: keepAlive,
       shape: chatShape,
@@ -52,7 +52,7 @@ export function ollamaGenerationRoutes(runtime: Runtime): ExpressRouter {
     await runOllamaGeneration(runtime, req, res, {
       requestedModel: body.model,
       routed: routedName(runtime.manager, body.model),
-      request: fromGenerateRequest(body),
+      job: fromGenerateRequest(body),
       stream: body.stream !== false,
       keepAliveSeconds: keepAlive,
       shape: generateShape,
@@ -75,7 +75,7 @@ async function loadOrUnload(runtime: Runtime, res: Response, name: string, keepA
     res.json({ ...head, ...body, done_reason: 'unload', done: true });
     return;
   }
-  const { id } = await acquireRouted(runtime, routedName(runtime.manager, name));
+  const { model: id } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, name) }, async () => undefined);
   if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);
   res.json({ ...head, ...body, done_reason: 'load', done: true });
 }
@@ -84,11 +84,12 @@ function embedHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = validateBody(embedRequestSchema, req.body);
     const clock = new GenerationClock();
-    const { id, model } = await acquireRouted(runtime, routedName(runtime.manager, body.model));
-    clock.markAdmitted();
-    if (!model.embed) throw new UnsupportedFeatureError(`The model '${id}' does not compute embeddings.`, { param: 'model' });
     const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await model.embed(input);
+    const { model: id, result } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, body.model) }, async (model, target) => {
+      clock.markAdmitted();
+      if (!model.embed) throw new UnsupportedFeatureError(`The model '${target}' does not compute embeddings.`, { param: 'model' });
+      return model.embed(input);
+    });
     clock.markOutput();
     const keepAlive = body.keep_alive != null ? parseKeepAlive(body.keep_alive) : undefined;
     if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
-import { BackendUnavailableError, type ChatRequest } from '@llmux/core';
+import { BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart } from '@llmux/core';
 import { trackRequest } from '../routes/track-request.js';
-import { dispatchChat } from '../runtime/dispatch.js';
+import { dispatchChat, dispatchTo } from '../runtime/dispatch.js';
 import { collectedFailure } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
@@ -9,13 +9,14 @@ import { GenerationClock } from './generation-clock.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { toOllamaError } from './ollama-error.js';
 import { OllamaReply, type OllamaLineShape } from './ollama-reply.js';
+import type { GenerateJob } from './to-chat-request.js';
 
 export interface OllamaGeneration {
   /** The model name as the client sent it (echoed in every line). */
   requestedModel: string;
   /** The name the router gets (tag dropped). */
   routed: string;
-  request: Omit<ChatRequest, 'model'>;
+  job: GenerateJob;
   stream: boolean;
   /** Parsed `keep_alive` seconds, when the request set it. */
   keepAliveSeconds: number | undefined;
@@ -27,7 +28,7 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
   const clock = new GenerationClock();
   const tracked = trackRequest(runtime, req, res);
   try {
-    const dispatched = await dispatchChat(runtime, job.routed, job.request, 1, tracked.signal);
+    const dispatched = await start(runtime, job.routed, job.job, tracked.signal);
     clock.markAdmitted();
     res.setHeader('x-llmux-model', dispatched.model);
     res.setHeader('x-llmux-route', dispatched.decision.strategy);
@@ -35,7 +36,7 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
     const reply = new OllamaReply(job.shape, job.requestedModel, clock, job.stream);
     const writer = job.stream ? new NdjsonWriter(res) : undefined;
     writer?.open();
-    for await (const part of dispatched.streams[0]!) for (const line of reply.accept(part)) writer?.line(line);
+    for await (const part of dispatched.stream) for (const line of reply.accept(part)) writer?.line(line);
 
     if (!writer) {
       const failure = reply.finish ? collectedFailure(reply.finish, tracked.signal) : new BackendUnavailableError('The generation ended without a finish.');
@@ -59,4 +60,20 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
   } finally {
     tracked.end();
   }
+}
+
+/** Starts the job's one generation: a chat through the shared dispatch, or a raw completion. */
+async function start(runtime: Runtime, routed: string, job: GenerateJob, signal: AbortSignal) {
+  if (job.kind === 'chat') {
+    const dispatched = await dispatchChat(runtime, routed, job.request, 1, signal);
+    return { model: dispatched.model, decision: dispatched.decision, stream: dispatched.streams[0]! };
+  }
+  const dispatched = await dispatchTo(runtime, { requestedModel: routed }, async (model, target, configured): Promise<AsyncIterable<StreamPart>> => {
+    if (!model.complete) throw new UnsupportedFeatureError(`The model '${target}' does not do raw text completions.`, { param: 'raw' });
+    const defaults = withGenerationDefaults(job.request.sampling, job.request.maxTokens, configured);
+    const request: CompletionRequest = { ...job.request, model: target, sampling: defaults.sampling };
+    if (defaults.maxTokens !== undefined) request.maxTokens = defaults.maxTokens;
+    return model.complete(request, { signal });
+  });
+  return { model: dispatched.model, decision: dispatched.decision, stream: dispatched.result };
 }

@@ -2,6 +2,7 @@ import {
   UnsupportedFeatureError,
   type ChatMessage,
   type ChatRequest,
+  type CompletionRequest,
   type ResponseFormat,
   type SamplingOptions,
   type ToolCall,
@@ -24,17 +25,39 @@ export function fromChatRequest(body: OllamaChatRequest): Normalized {
   return request;
 }
 
+/** What an Ollama `/api/generate` body asks for: a chat turn, or a raw text completion. */
+export type GenerateJob = { kind: 'chat'; request: Normalized } | { kind: 'raw'; request: Omit<CompletionRequest, 'model'> };
+
 /**
- * The normalized request for an Ollama `/api/generate` body: the system and the prompt as a
- * chat, so the model's template applies, as Ollama applies it.
+ * The normalized request for an Ollama `/api/generate` body. The system and the prompt become a
+ * chat, so the model's template applies, as Ollama applies it; `raw` (no template) and `suffix`
+ * (fill-in-the-middle) become a text completion of the prompt as is.
  */
-export function fromGenerateRequest(body: OllamaGenerateRequest): Normalized {
-  if (body.raw) throw new UnsupportedFeatureError("'raw' prompts are not supported: send the prompt without 'raw' (the model's template applies).", { param: 'raw' });
-  if (body.suffix) throw new UnsupportedFeatureError("'suffix' (fill-in-the-middle) is not supported.", { param: 'suffix' });
+export function fromGenerateRequest(body: OllamaGenerateRequest): GenerateJob {
   if (body.template) throw new UnsupportedFeatureError("'template' is not supported: the model's own chat template applies.", { param: 'template' });
   if (body.context && body.context.length > 0) {
     throw new UnsupportedFeatureError("'context' is not supported: use /api/chat and send the earlier turns as messages.", { param: 'context' });
   }
+  if (body.raw || body.suffix) return { kind: 'raw', request: toCompletion(body) };
+  return { kind: 'chat', request: toGenerateChat(body) };
+}
+
+function toCompletion(body: OllamaGenerateRequest): Omit<CompletionRequest, 'model'> {
+  const param = body.raw ? 'raw' : 'suffix';
+  if (body.format) throw new UnsupportedFeatureError(`'format' cannot be combined with '${param}'.`, { param: 'format' });
+  if (body.images && body.images.length > 0) throw new UnsupportedFeatureError(`'images' cannot be combined with '${param}'.`, { param: 'images' });
+  const shaped: Normalized = { messages: [], sampling: {} };
+  applyOptions(shaped, body.options ?? undefined, undefined);
+  return {
+    prompt: body.prompt,
+    ...(body.suffix ? { suffix: body.suffix } : {}),
+    sampling: shaped.sampling,
+    ...(shaped.maxTokens !== undefined ? { maxTokens: shaped.maxTokens } : {}),
+    ...(shaped.stop ? { stop: shaped.stop } : {}),
+  };
+}
+
+function toGenerateChat(body: OllamaGenerateRequest): Normalized {
   const messages: ChatMessage[] = [];
   if (body.system) messages.push({ role: 'system', content: body.system });
   messages.push(body.images && body.images.length > 0 ? { role: 'user', content: [{ type: 'text', text: body.prompt }, ...images(body.images)] } : { role: 'user', content: body.prompt });
