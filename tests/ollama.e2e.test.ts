@@ -97,7 +97,8 @@ describe('Ollama API with the ollama client', () => {
     expect(stories.details.format).toBe('gguf');
     expect(stories.digest).toMatch(/^[0-9a-f]{64}$/);
     const shown = await ollama.show({ model: 'stories260K:latest' });
-    expect(shown.details.format).toBe('gguf');
+    expect(shown.details).toMatchObject({ format: 'gguf', family: 'llama' });
+    expect(shown.model_info).toMatchObject({ 'general.architecture': 'llama', 'llama.context_length': 2048 });
     expect((await ollama.version()).version).toMatch(/^\d+\.\d+\.\d+$/);
     const root = await fetch(server.url);
     expect(await root.text()).toBe('Ollama is running');

@@ -11,6 +11,8 @@ export interface OllamaModelEntry {
   modified_at: string;
   size: number;
   digest: string;
+  /** Ollama's GGUF metadata keys, from what the store read of the file. */
+  model_info: Record<string, string | number>;
   details: {
     parent_model: string;
     format: string;
@@ -40,6 +42,10 @@ async function toEntry(info: ModelInfo): Promise<OllamaModelEntry> {
     size: info.sizeBytes,
     // Identifies the file version (path, size, mtime) without reading gigabytes; not a content hash.
     digest: createHash('sha256').update(`${info.path}\0${info.sizeBytes}\0${facts.mtimeMs}`).digest('hex'),
+    model_info: {
+      ...(info.architecture ? { 'general.architecture': info.architecture } : {}),
+      ...(info.architecture && info.contextLength ? { [`${info.architecture}.context_length`]: info.contextLength } : {}),
+    },
     details: {
       parent_model: '',
       format: info.format,

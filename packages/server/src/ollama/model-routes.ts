@@ -20,7 +20,7 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
     res.json({ version: OLLAMA_API_VERSION });
   });
   router.get('/api/tags', async (_req, res) => {
-    res.json({ models: await listOllamaModels(runtime) });
+    res.json({ models: (await listOllamaModels(runtime)).map(({ model_info: _info, ...entry }) => entry) });
   });
   router.get('/api/ps', async (_req, res) => {
     const entries = new Map((await listOllamaModels(runtime)).map((entry) => [entry.name, entry]));
@@ -30,8 +30,9 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
       .map((model) => {
         const entry = entries.get(taggedName(model.id));
         const loaded = runtime.manager.peek(model.id);
+        const { model_info: _info, ...listed } = entry ?? emptyEntry(model.id);
         return {
-          ...(entry ?? emptyEntry(model.id)),
+          ...listed,
           size: model.memoryBytes,
           size_vram: 0,
           context_length: loaded?.capabilities.contextLength ?? 0,
@@ -57,7 +58,7 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
       parameters: '',
       template: '',
       details: entry.details,
-      model_info: loaded ? { 'llmux.context_length': loaded.capabilities.contextLength } : {},
+      model_info: entry.model_info,
       capabilities,
       modified_at: entry.modified_at,
     });
@@ -90,6 +91,7 @@ function emptyEntry(id: string): OllamaModelEntry {
     modified_at: new Date(0).toISOString(),
     size: 0,
     digest: '',
+    model_info: {},
     details: { parent_model: '', format: '', family: '', families: null, parameter_size: '', quantization_level: '' },
   };
 }
