@@ -48,7 +48,7 @@ export async function generateTokens(
   request: TokenGenerationRequest,
   signal: AbortSignal,
   channel: AsyncChannel<StreamPart>,
-): Promise<Usage> {
+): Promise<void> {
   const prompt = [...request.prompt];
   // Keep what the sequence already holds of the prompt, but always evaluate the last prompt
   // token again: its logits choose the first generated token.
@@ -131,7 +131,6 @@ export async function generateTokens(
   if (trimmer) release(trimmer.push(stops.flush()), false);
   else if (!stops.stopped) release(stops.flush(), true);
   channel.push({ type: 'finish', reason, raw, usage: usage() });
-  return usage();
 }
 
 /** Holds trailing whitespace back until text follows it; what is held at the end is dropped. */
@@ -159,7 +158,8 @@ function detokenizedLength(model: LlamaModel, token: Token, before: readonly Tok
 }
 
 function tokenLogprob(model: LlamaModel, token: Token, probability: number | undefined, before: readonly Token[]): TokenLogprob {
-  const text = model.detokenize([token], false, before);
+  // Special tokens (an end-of-turn among the alternatives) have no text: they are shown by name.
+  const text = model.detokenize([token], false, before) || model.detokenize([token], true, before);
   return { token: text, logprob: toLogprob(probability), bytes: [...Buffer.from(text, 'utf8')] };
 }
 
