@@ -50,6 +50,16 @@ describe('response_format on /v1/chat/completions', () => {
     expect(Answer.safeParse(JSON.parse(text)).success).toBe(true);
   });
 
+  it('json_schema with logprobs: the token-by-token path enforces the same grammar', async () => {
+    const completion = await server.client.chat.completions.create({
+      model: 'brown', messages, response_format: jsonSchemaFormat, temperature: 1, seed: 5, max_tokens: 120, logprobs: true,
+    });
+    const [choice] = completion.choices;
+    expect(choice!.finish_reason).toBe('stop');
+    expect(Answer.safeParse(JSON.parse(choice!.message.content!)).error).toBeUndefined();
+    expect(choice!.logprobs!.content!.map((entry) => entry.token).join('')).toBe(choice!.message.content);
+  });
+
   it('json_object: the output is a JSON object', async () => {
     const completion = await server.client.chat.completions.create({
       model: 'brown', messages, response_format: { type: 'json_object' }, temperature: 0, max_tokens: 200,

@@ -17,6 +17,7 @@ import {
   ContextLengthExceededError,
   GenerationError,
   InvalidRequestError,
+  UnsupportedFeatureError,
   SlotPool,
   type ChatRequest,
   type CompletionRequest,
@@ -139,11 +140,23 @@ export class GgufLoadedModel implements LoadedModel {
 
   async embed(input: string[] | number[][], options: StreamOptions = {}): Promise<EmbedResult> {
     options.signal?.throwIfAborted();
-    this.embeddingContext ??= this.parts.model.createEmbeddingContext({
-      contextSize: this.parts.context.contextSize,
-      threads: this.parts.context.currentThreads,
-    });
-    return embedAll(await this.embeddingContext, input, this.parts.context.contextSize);
+    if (this.unloading.signal.aborted) throw new AbortedError(`The model '${this.id}' was unloaded.`);
+    // Created on the first request: a second llama context, which chat-only deployments never pay for.
+    this.embeddingContext ??= this.parts.model
+      .createEmbeddingContext({ contextSize: this.parts.context.contextSize, threads: this.parts.context.currentThreads })
+      .catch((error: unknown) => {
+        throw new UnsupportedFeatureError(`The model '${this.id}' cannot compute embeddings: ${error instanceof Error ? error.message : String(error)}`, {
+          param: 'model',
+          cause: error,
+        });
+      });
+    const run = this.embeddingContext.then((context) => embedAll(context, input, this.parts.context.contextSize));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    return run.finally(() => this.running.delete(settled));
   }
 
   async tokenize(text: string): Promise<number[]> {

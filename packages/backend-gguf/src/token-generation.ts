@@ -1,5 +1,6 @@
 import {
   LlamaGrammarEvaluationState,
+  LlamaText,
   type LlamaContextSequence,
   type LlamaGrammar,
   type LlamaModel,
@@ -47,7 +48,7 @@ export async function generateTokens(
   request: TokenGenerationRequest,
   signal: AbortSignal,
   channel: AsyncChannel<StreamPart>,
-): Promise<Usage> {
+): Promise<void> {
   const prompt = [...request.prompt];
   // Keep what the sequence already holds of the prompt, but always evaluate the last prompt
   // token again: its logits choose the first generated token.
@@ -57,7 +58,14 @@ export async function generateTokens(
   const usage = (): Usage => ({ promptTokens: prompt.length, cachedPromptTokens, completionTokens: generated.length });
 
   const detokenizer = new TokenDetokenizer(model, prompt);
-  const stops = new TextStops(request.stop);
+  // A grammar's text may end in whitespace that it allows forever: node-llama-cpp ends such
+  // generations with the grammar's own stop triggers and trims the whitespace, and so does this.
+  const grammarStops = (request.grammar?.stopGenerationTriggers ?? []).flatMap((trigger) => {
+    const values = typeof trigger === 'string' ? [trigger] : trigger instanceof LlamaText ? trigger.values : trigger;
+    return values.every((value) => typeof value === 'string') ? [values.join('')] : [];
+  });
+  const stops = new TextStops([...request.stop, ...grammarStops]);
+  const trimmer = request.grammar?.trimWhitespaceSuffix ? new WhitespaceSuffix() : undefined;
   const pendingLogprobs: Array<{ end: number; entry: TokenLogprob & { topLogprobs: TokenLogprob[] } }> = [];
   let producedChars = 0;
   let releasedChars = 0;
@@ -106,7 +114,7 @@ export async function generateTokens(
       }
       const text = detokenizer.push(token);
       producedChars += text.length;
-      release(stops.push(text), false);
+      release(trimmer ? trimmer.push(stops.push(text)) : stops.push(text), false);
       if (stops.stopped) {
         reason = 'stop';
         raw = 'customStopTrigger';
@@ -120,9 +128,21 @@ export async function generateTokens(
       if (generated.length >= request.maxTokens) break;
     }
   }
-  if (!stops.stopped) release(stops.flush(), true);
+  if (trimmer) release(trimmer.push(stops.flush()), false);
+  else if (!stops.stopped) release(stops.flush(), true);
   channel.push({ type: 'finish', reason, raw, usage: usage() });
-  return usage();
+}
+
+/** Holds trailing whitespace back until text follows it; what is held at the end is dropped. */
+class WhitespaceSuffix {
+  private held = '';
+
+  push(text: string): string {
+    const combined = this.held + text;
+    const body = combined.trimEnd();
+    this.held = combined.slice(body.length);
+    return body;
+  }
 }
 
 function penaltyFor(sampling: SamplingOptions, generated: Token[]): Pick<SequenceEvaluateOptions, 'repeatPenalty'> {
@@ -138,7 +158,8 @@ function detokenizedLength(model: LlamaModel, token: Token, before: readonly Tok
 }
 
 function tokenLogprob(model: LlamaModel, token: Token, probability: number | undefined, before: readonly Token[]): TokenLogprob {
-  const text = model.detokenize([token], false, before);
+  // Special tokens (an end-of-turn among the alternatives) have no text: they are shown by name.
+  const text = model.detokenize([token], false, before) || model.detokenize([token], true, before);
   return { token: text, logprob: toLogprob(probability), bytes: [...Buffer.from(text, 'utf8')] };
 }
 

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { AbortedError, BackendUnavailableError, toLlmuxError, type LlmuxError, type StreamPart, type Usage } from '@llmux/core';
+import { AbortedError, BackendUnavailableError, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { mergeIndexed } from '../http/merge-streams.js';
 import { toHttpError } from '../http/error-response.js';
+import { STOPPED_BY_SERVER, toServerError } from '../http/stream-failure.js';
 import { chatCompletionRequestSchema } from '../openai/chat-request-schema.js';
 import { toChatRequest } from '../openai/to-chat-request.js';
 import {
@@ -87,7 +88,7 @@ async function streamChat(
     } else if (part.type === 'finish') {
       if (part.reason === 'error' || part.reason === 'abort') {
         if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        const error = part.reason === 'error' ? part.error : new AbortedError(STOPPED_BY_SERVER);
         const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
         runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
         sse.data(body);
@@ -121,7 +122,7 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
         if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
-        throw new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        throw new BackendUnavailableError(STOPPED_BY_SERVER);
       }
       finishes[index] = toOpenAIFinishReason(part.reason);
       usages[index] = part.usage;
@@ -153,9 +154,4 @@ interface OpenAIToolCall {
 function toAssistantMessage(content: string, toolCalls: OpenAIToolCall[]) {
   if (toolCalls.length === 0) return { role: 'assistant', content, refusal: null };
   return { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: toolCalls };
-}
-
-/** An abort the client did not ask for (shutdown, unload) is the server's failure, not the client's. */
-function toServerError(error: unknown): LlmuxError {
-  return error instanceof AbortedError ? new BackendUnavailableError(error.message) : toLlmuxError(error);
 }

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { AbortedError, BackendUnavailableError, toLlmuxError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type LlmuxError, type StreamPart, type Usage } from '@llmux/core';
+import { AbortedError, BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { mergeIndexed } from '../http/merge-streams.js';
 import { toHttpError } from '../http/error-response.js';
+import { STOPPED_BY_SERVER, toServerError } from '../http/stream-failure.js';
 import { completionRequestSchema } from '../openai/completion-request-schema.js';
 import { checkPromptCount, DEFAULT_COMPLETION_MAX_TOKENS, toCompletionRequests } from '../openai/to-completion-request.js';
 import { newCompletionIdentity, toOpenAIFinishReason, type CompletionIdentity, type OpenAIFinishReason } from '../openai/chat-completion-shapes.js';
@@ -110,7 +111,7 @@ async function streamCompletion(
     else if (part.type === 'finish') {
       if (part.reason === 'error' || part.reason === 'abort') {
         if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        const error = part.reason === 'error' ? part.error : new AbortedError(STOPPED_BY_SERVER);
         runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
         sse.data(toHttpError(toServerError(error), String(res.locals.requestId)).body);
         sse.end();
@@ -138,7 +139,7 @@ async function collectCompletion(identity: CompletionIdentity, streams: AsyncIte
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
         if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
-        throw new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        throw new BackendUnavailableError(STOPPED_BY_SERVER);
       }
       finishes[index] = toOpenAIFinishReason(part.reason);
       usages[index] = part.usage;
@@ -151,9 +152,4 @@ async function collectCompletion(identity: CompletionIdentity, streams: AsyncIte
     ),
     usage: toUsage(usages, shape.choicesPerPrompt),
   };
-}
-
-/** An abort the client did not ask for (shutdown, unload) is the server's failure, not the client's. */
-function toServerError(error: unknown): LlmuxError {
-  return error instanceof AbortedError ? new BackendUnavailableError(error.message) : toLlmuxError(error);
 }
