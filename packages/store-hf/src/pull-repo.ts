@@ -99,7 +99,7 @@ async function resolveCommit(repo: string, credentials: { hubUrl: string; access
 }
 
 /** The files a reference needs: one GGUF (with its shards), one quantization, or the whole repo. */
-export function selectFiles(ref: Extract<ModelRef, { kind: 'hub' }>, listing: readonly ListFileEntry[]): ListFileEntry[] {
+function selectFiles(ref: Extract<ModelRef, { kind: 'hub' }>, listing: readonly ListFileEntry[]): ListFileEntry[] {
   const ggufs = listing.filter((f) => isGguf(f.path));
   if (ref.file) {
     const file = listing.find((f) => f.path === ref.file);
