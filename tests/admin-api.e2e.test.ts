@@ -50,7 +50,7 @@ beforeAll(async () => {
   corrupted.served = Buffer.from(corrupted.content);
   corrupted.served[5000] ^= 1;
   hub = await startLocalHub({
-    [REPO]: [lfsFile(path.join(MODELS_DIR, 'brown-llama-1m-Q8_0.gguf')), textFile('README.md', 'brown\n')],
+    [REPO]: [lfsFile(path.join(MODELS_DIR, 'brown-llama-1m-Q8_0.gguf')), lfsFile(path.join(MODELS_DIR, 'brown-llama-1m-F16.gguf')), textFile('README.md', 'brown\n')],
     'llmux-test/corrupted': [corrupted],
   });
   server = await startTestServer({
@@ -145,6 +145,16 @@ describe('admin API', () => {
     expect(deleted.body).toEqual({ id: `${REPO}:Q8_0`, object: 'model', deleted: true });
     expect((await server.client.models.list()).data.map((m) => m.id)).not.toContain(`${REPO}:Q8_0`);
     expect(existsSync(path.join(cacheDir, 'models--llmux-test--brown-llama-1m-GGUF'))).toBe(false);
+  });
+
+  it('shares one download between concurrent pulls of the same model', async () => {
+    hub.requests.length = 0;
+    const ref = `${REPO}:F16`;
+    const [a, b] = await Promise.all([json('POST', '/admin/models/pull', { model_id: ref }), json('POST', '/admin/models/pull', { model_id: ref })]);
+    expect(a.body).toEqual(b.body);
+    expect(a.body.model).toBe(ref);
+    const downloads = hub.requests.filter((r) => r.url.endsWith('/brown-llama-1m-F16.gguf') && r.range !== 'bytes=0-0');
+    expect(downloads).toHaveLength(1);
   });
 
   it('pulls without streaming as one JSON body, and reports a corrupted download as 502', async () => {

@@ -116,9 +116,12 @@ describe('ModelManager lifecycle on real loads', () => {
     }
   });
 
-  it('unloads an idle model after its TTL, but not while a request runs on it', async () => {
-    const { manager } = createManager({ models: { stories: { source: STORIES, ttl: '150ms', contextSize: 512, parallel: 1, threads: 1 } } });
+  it('unloads an idle model after its TTL, but not while a request runs on it, and never a pinned one', async () => {
+    const { manager } = createManager({
+      models: { stories: { source: STORIES, ttl: '150ms', contextSize: 512, parallel: 1, threads: 1 }, keeper: { source: Q8, ttl: '150ms', pin: true } },
+    });
     try {
+      await manager.acquire('keeper');
       const model = await manager.acquire('stories');
       const started = Date.now();
       const stream = await model.stream({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], sampling: { temperature: 0 }, maxTokens: 500 });
@@ -132,6 +135,7 @@ describe('ModelManager lifecycle on real loads', () => {
       expect(snapshot.ttlSeconds).toBe(0.15);
       const unloaded = await waitForState(manager, 'stories', 'available', 2000);
       expect(unloaded.reason).toBe('ttl');
+      expect(manager.state('keeper')).toBe('loaded');
       // The next request loads it again.
       await manager.acquire('stories');
       expect(manager.state('stories')).toBe('loaded');

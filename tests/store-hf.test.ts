@@ -98,6 +98,14 @@ describe('Hugging Face cache store against a local hub', () => {
     await expect(store().resolve('llmux-test/corrupted')).rejects.toThrow(/not in the local cache.*llmux pull llmux-test\/corrupted/);
   });
 
+  it('says so when the hub has no such repo', async () => {
+    await expect(store().pull('llmux-test/missing:Q8_0')).rejects.toMatchObject({
+      code: 'model_not_found',
+      message: expect.stringMatching(/has no model repo 'llmux-test\/missing'/),
+    });
+    expect(existsSync(path.join(cacheDir, 'models--llmux-test--missing'))).toBe(false);
+  });
+
   it('resumes with an HTTP range after the connection drops mid-file', async () => {
     const file = lfsFile(F16);
     // Two drops: after 700,000 bytes of the first response, and 1,500,000 bytes into the resumed one.

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { repoCachePaths } from './cache-layout.js';
+import { repoCachePaths, repoFromFolderName } from './cache-layout.js';
 
 /** The snapshot folder of a cached repo at `revision` (default `main`), or undefined when none is cached. */
 export async function snapshotDir(cacheDir: string, repo: string, revision = 'main'): Promise<string | undefined> {
@@ -43,9 +43,10 @@ export async function snapshotFiles(dir: string): Promise<{ path: string; size: 
 /** Repos in the cache (model repos only). */
 export async function cachedRepos(cacheDir: string): Promise<string[]> {
   const entries = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isDirectory() && entry.name.startsWith('models--'))
-    .map((entry) => entry.name.slice('models--'.length).split('--').join('/'));
+  return entries.flatMap((entry) => {
+    const repo = entry.isDirectory() ? repoFromFolderName(entry.name) : undefined;
+    return repo ? [repo] : [];
+  });
 }
 
 async function isDir(dir: string): Promise<boolean> {

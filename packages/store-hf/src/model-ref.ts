@@ -9,7 +9,7 @@ export type ModelRef =
 const SEGMENT = /^[\w.-]+$/;
 
 /** Whether the text names a local file or folder rather than a hub repo. */
-export function looksLocal(ref: string): boolean {
+function looksLocal(ref: string): boolean {
   return /^(\/|\.{1,2}\/|~\/|~$|file:|[A-Za-z]:[\\/])/.test(ref);
 }
 

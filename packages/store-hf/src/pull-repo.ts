@@ -1,7 +1,7 @@
 import { mkdir, rm, stat, symlink, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { downloadFile, listFiles, modelInfo, type ListFileEntry } from '@huggingface/hub';
-import { DownloadError, InvalidRequestError, ModelNotFoundError, type PullProgress } from '@llmux/core';
+import { DownloadError, ErrorCodes, InvalidRequestError, LlmuxError, type PullProgress } from '@llmux/core';
 import { repoCachePaths } from './cache-layout.js';
 import { downloadBlob, type ExpectedFile } from './download-blob.js';
 import type { ModelRef } from './model-ref.js';
@@ -79,14 +79,27 @@ async function resolveCommit(repo: string, credentials: { hubUrl: string; access
     return sha;
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
-    if (status === 404 || status === 401) throw new ModelNotFoundError(repo, [], { cause: error, details: { hub: credentials.hubUrl } });
+    // The hub answers 401 for repos that do not exist as well as for private ones it will not show.
+    if (status === 404 || status === 401) {
+      throw new LlmuxError(ErrorCodes.modelNotFound, `The hub at ${credentials.hubUrl} has no model repo '${repo}' (or it is private and HF_TOKEN does not grant it).`, {
+        param: 'model',
+        cause: error,
+        details: { model: repo, hub: credentials.hubUrl, status },
+      });
+    }
+    if (status === 403) {
+      throw new InvalidRequestError(`The hub refuses access to '${repo}': it is gated or private. Accept its terms on the hub and set HF_TOKEN.`, {
+        param: 'model',
+        cause: error,
+      });
+    }
     if (error instanceof DownloadError) throw error;
     throw new DownloadError(`Cannot reach the hub at ${credentials.hubUrl} for ${repo}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 /** The files a reference needs: one GGUF (with its shards), one quantization, or the whole repo. */
-export function selectFiles(ref: Extract<ModelRef, { kind: 'hub' }>, listing: readonly ListFileEntry[]): ListFileEntry[] {
+function selectFiles(ref: Extract<ModelRef, { kind: 'hub' }>, listing: readonly ListFileEntry[]): ListFileEntry[] {
   const ggufs = listing.filter((f) => isGguf(f.path));
   if (ref.file) {
     const file = listing.find((f) => f.path === ref.file);

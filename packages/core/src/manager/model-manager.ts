@@ -55,6 +55,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
   private readonly keepAlive = new Map<string, number>();
   private readonly totalBytes: number;
   private admission: Promise<unknown> = Promise.resolve();
+  /** Memory estimates by backend, file and options: reloads after an eviction skip reading the metadata again. */
+  private readonly estimates = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
@@ -344,8 +346,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
       const location = await this.options.store.resolve(id);
       const backend = await this.chooseBackend(location);
       const options = this.loadOptions(id);
-      const estimate = await backend.estimateMemory(location, options);
-      const needBytes = Math.ceil(estimate.cpuBytes + estimate.gpuBytes);
+      const needBytes = await this.estimateBytes(backend, location, options);
       await this.admit(entry, needBytes);
       this.options.logger.info({ model: id, backend: backend.id, path: location.path, estimatedBytes: needBytes }, 'loading model');
       const model = await backend.load(location, options);
@@ -369,6 +370,17 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
       this.options.logger.error({ model: id, err: error }, 'model load failed');
       throw wrapped;
     }
+  }
+
+  private async estimateBytes(backend: Backend, location: ModelLocation, options: ModelLoadOptions): Promise<number> {
+    const key = JSON.stringify([backend.id, location.path, options]);
+    let bytes = this.estimates.get(key);
+    if (bytes === undefined) {
+      const estimate = await backend.estimateMemory(location, options);
+      bytes = Math.ceil(estimate.cpuBytes + estimate.gpuBytes);
+      this.estimates.set(key, bytes);
+    }
+    return bytes;
   }
 
   /**

@@ -16,8 +16,6 @@ export interface ModelStateEvent {
   durationMs?: number;
   /** On `unloading` / `available` after an unload: why it left memory. */
   reason?: UnloadReason;
-  /** On `loading`: the memory estimate the load was admitted with (bytes). */
-  estimatedBytes?: number;
 }
 
 /** One model as the admin surface shows it. */

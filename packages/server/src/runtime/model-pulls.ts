@@ -10,8 +10,9 @@ export type PullEvent =
 interface RunningPull {
   promise: Promise<ModelLocation>;
   controller: AbortController;
+  /** Requests waiting on this pull; at 0 it is aborted. */
   waiters: number;
-  last?: PullProgress;
+  readonly last: PullProgress | undefined;
 }
 
 /** Progress events per pull are spaced at least this far apart (the last one always goes out). */
@@ -39,37 +40,11 @@ export class ModelPulls extends EventEmitter<{ event: [PullEvent] }> {
   /** Starts (or joins) the pull of `ref`; the caller's signal withdraws only its own interest. */
   pull(ref: string, signal?: AbortSignal): Promise<ModelLocation> {
     const store = this.store;
-    if (!store.pull) throw new InvalidRequestError(`The model store '${store.id}' cannot download models.`);
+    if (!hasPull(store)) throw new InvalidRequestError(`The model store '${store.id}' cannot download models.`);
     let pull = this.running.get(ref);
     if (!pull) {
-      const controller = new AbortController();
-      let lastSent = 0;
-      const started: RunningPull = { controller, waiters: 0, promise: Promise.resolve(undefined as unknown as ModelLocation) };
-      started.promise = store
-        .pull(ref, {
-          signal: controller.signal,
-          onProgress: (progress) => {
-            started.last = progress;
-            const now = Date.now();
-            const fileDone = progress.receivedBytes === progress.totalBytes;
-            if (fileDone || now - lastSent >= PROGRESS_INTERVAL_MS) {
-              lastSent = now;
-              this.emit('event', { type: 'pull_progress', ref, progress });
-            }
-          },
-        })
-        .then(async (location) => {
-          await this.manager.refreshFromStore();
-          this.emit('event', { type: 'pull_done', ref, model: location.id });
-          return location;
-        })
-        .catch((error: unknown) => {
-          this.emit('event', { type: 'pull_failed', ref, error: error instanceof Error ? error : new Error(String(error)) });
-          throw error;
-        })
-        .finally(() => this.running.delete(ref));
-      this.running.set(ref, started);
-      pull = started;
+      pull = this.start(store, ref);
+      this.running.set(ref, pull);
     }
     const joined = pull;
     joined.waiters += 1;
@@ -81,4 +56,44 @@ export class ModelPulls extends EventEmitter<{ event: [PullEvent] }> {
     else signal?.addEventListener('abort', leave, { once: true });
     return joined.promise.finally(() => signal?.removeEventListener('abort', leave));
   }
+
+  private start(store: ModelStore & { pull: NonNullable<ModelStore['pull']> }, ref: string): RunningPull {
+    const controller = new AbortController();
+    let lastSent = 0;
+    let last: PullProgress | undefined;
+    const promise = store
+      .pull(ref, {
+        signal: controller.signal,
+        onProgress: (progress) => {
+          last = progress;
+          const now = Date.now();
+          if (progress.receivedBytes === progress.totalBytes || now - lastSent >= PROGRESS_INTERVAL_MS) {
+            lastSent = now;
+            this.emit('event', { type: 'pull_progress', ref, progress });
+          }
+        },
+      })
+      .then(async (location) => {
+        await this.manager.refreshFromStore();
+        this.emit('event', { type: 'pull_done', ref, model: location.id });
+        return location;
+      })
+      .catch((error: unknown) => {
+        this.emit('event', { type: 'pull_failed', ref, error: error instanceof Error ? error : new Error(String(error)) });
+        throw error;
+      })
+      .finally(() => this.running.delete(ref));
+    return {
+      promise,
+      controller,
+      waiters: 0,
+      get last() {
+        return last;
+      },
+    };
+  }
+}
+
+function hasPull(store: ModelStore): store is ModelStore & { pull: NonNullable<ModelStore['pull']> } {
+  return typeof store.pull === 'function';
 }
