@@ -1,4 +1,5 @@
 import { AbortedError, BackendUnavailableError, toLlmuxError, type FinishPart, type LlmuxError, type StreamPart, type ToolCall } from '@llmux/core';
+import { STOPPED_BY_SERVER } from '../http/stream-failure.js';
 
 /** One generation collected from its parts: what a non-streaming response is built from. */
 export interface Generation {
@@ -42,7 +43,7 @@ export function collectedFailure(part: FinishPart, signal: AbortSignal): LlmuxEr
   if (part.reason === 'error') return toLlmuxError(part.error);
   if (part.reason !== 'abort') return undefined;
   if (signal.aborted && signal.reason instanceof AbortedError) return signal.reason;
-  return new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
+  return new BackendUnavailableError(STOPPED_BY_SERVER);
 }
 
 /**
@@ -51,6 +52,6 @@ export function collectedFailure(part: FinishPart, signal: AbortSignal): LlmuxEr
  */
 export function streamFailure(part: FinishPart): LlmuxError | undefined {
   if (part.reason === 'error') return toLlmuxError(part.error);
-  if (part.reason === 'abort') return new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
+  if (part.reason === 'abort') return new BackendUnavailableError(STOPPED_BY_SERVER);
   return undefined;
 }
