@@ -139,6 +139,8 @@ describe('Ollama API with the ollama client', () => {
     const short = await ollama.embed({ model: 'stories', input: 'Once upon a time', dimensions: 8 });
     expect(short.embeddings[0]).toHaveLength(8);
     expect(Math.hypot(...short.embeddings[0]!)).toBeCloseTo(1, 5);
+    const legacy = await ollama.embeddings({ model: 'stories:latest', prompt: 'Once upon a time' });
+    expect(legacy.embedding).toEqual(one.embeddings[0]);
   });
 
   it('answers errors as {"error": ...} with proper statuses', async () => {

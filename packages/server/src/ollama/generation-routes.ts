@@ -1,13 +1,12 @@
-import { Router as ExpressRouter, type Request, type Response } from 'express';
-import { ModelNotFoundError, UnsupportedFeatureError } from '@llmux/core';
+import { Router as ExpressRouter, type Response } from 'express';
+import { ModelNotFoundError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { dispatchTo } from '../runtime/dispatch.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
-import { GenerationClock } from './generation-clock.js';
 import { parseKeepAlive } from './keep-alive.js';
 import { routedName } from './model-name.js';
-import { chatRequestSchema, embedRequestSchema, generateRequestSchema } from './ollama-request-schemas.js';
+import { chatRequestSchema, generateRequestSchema } from './ollama-request-schemas.js';
 import { type OllamaLineShape } from './ollama-reply.js';
 import { runOllamaGeneration } from './run-generation.js';
 import { fromChatRequest, fromGenerateRequest } from './to-chat-request.js';
@@ -29,7 +28,7 @@ const generateShape: OllamaLineShape = {
   final: (head, text, _calls, doneReason, timings) => ({ ...head, response: text, done: true, done_reason: doneReason, ...timings }),
 };
 
-/** Ollama's generation endpoints: `/api/chat`, `/api/generate`, `/api/embed`. */
+/** Ollama's generation endpoints: `/api/chat`, `/api/generate`. */
 export function ollamaGenerationRoutes(runtime: Runtime): ExpressRouter {
   const router = ExpressRouter();
   router.post('/api/chat', async (req, res) => {
@@ -58,7 +57,6 @@ export function ollamaGenerationRoutes(runtime: Runtime): ExpressRouter {
       shape: generateShape,
     });
   });
-  router.post('/api/embed', embedHandler(runtime));
   return router;
 }
 
@@ -78,35 +76,4 @@ async function loadOrUnload(runtime: Runtime, res: Response, name: string, keepA
   const { model: id } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, name) }, async () => undefined);
   if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);
   res.json({ ...head, ...body, done_reason: 'load', done: true });
-}
-
-function embedHandler(runtime: Runtime) {
-  return async (req: Request, res: Response): Promise<void> => {
-    const body = validateBody(embedRequestSchema, req.body);
-    const clock = new GenerationClock();
-    const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const { model: id, result } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, body.model) }, async (model, target) => {
-      clock.markAdmitted();
-      if (!model.embed) throw new UnsupportedFeatureError(`The model '${target}' does not compute embeddings.`, { param: 'model' });
-      return model.embed(input);
-    });
-    clock.markOutput();
-    const keepAlive = body.keep_alive != null ? parseKeepAlive(body.keep_alive) : undefined;
-    if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);
-    const timings = clock.timings({ promptTokens: result.promptTokens, cachedPromptTokens: 0, completionTokens: 0 });
-    const embeddings = body.dimensions ? result.embeddings.map((vector) => unitLength(vector.slice(0, body.dimensions!))) : result.embeddings;
-    res.json({
-      model: body.model,
-      embeddings,
-      total_duration: timings.total_duration,
-      load_duration: timings.load_duration,
-      prompt_eval_count: result.promptTokens,
-    });
-  };
-}
-
-/** Ollama's embeddings have unit length; a truncated vector is scaled back to it. */
-function unitLength(vector: number[]): number[] {
-  const norm = Math.hypot(...vector);
-  return norm > 0 ? vector.map((value) => value / norm) : vector;
 }

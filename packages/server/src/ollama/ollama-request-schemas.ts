@@ -82,6 +82,14 @@ export const embedRequestSchema = z.object({
   keep_alive: keepAliveSchema.nullish(),
 });
 
+/** `POST /api/embeddings` (the older endpoint: one prompt, one vector) */
+export const legacyEmbeddingsRequestSchema = z.object({
+  model: z.string().min(1),
+  prompt: z.string(),
+  options: optionsSchema.nullish(),
+  keep_alive: keepAliveSchema.nullish(),
+});
+
 /** `POST /api/show`, `DELETE /api/delete`: `model`, or the older `name`. */
 export const modelNameSchema = z
   .object({ model: z.string().min(1).optional(), name: z.string().min(1).optional() })

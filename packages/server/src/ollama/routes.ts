@@ -1,5 +1,6 @@
 import express, { Router as ExpressRouter } from 'express';
 import type { Runtime } from '../runtime/runtime.js';
+import { ollamaEmbedRoutes } from './embed-routes.js';
 import { ollamaGenerationRoutes } from './generation-routes.js';
 import { ollamaModelRoutes } from './model-routes.js';
 
@@ -12,6 +13,7 @@ export function ollamaRoutes(runtime: Runtime): ExpressRouter {
     res.type('text/plain').send('Ollama is running');
   });
   router.use(ollamaGenerationRoutes(runtime));
+  router.use(ollamaEmbedRoutes(runtime));
   router.use(ollamaModelRoutes(runtime));
   return router;
 }
