@@ -124,6 +124,11 @@ describe('Ollama API with the ollama client', () => {
     expect(expiresIn).toBeLessThanOrEqual(3600_000);
     await ollama.generate({ model: 'brown', prompt: '', keep_alive: 0 });
     expect((await ollama.ps()).models.some((model) => model.name === 'brown-llama-1m:latest')).toBe(false);
+
+    // A short keep_alive unloads the idle model once it has passed.
+    await ollama.chat({ model: 'brown', messages: [{ role: 'user', content: 'Hi' }], stream: false, keep_alive: '500ms', options: { num_predict: 2 } });
+    expect((await ollama.ps()).models.some((model) => model.name === 'brown-llama-1m:latest')).toBe(true);
+    expect(await waitFor(async () => !(await ollama.ps()).models.some((model) => model.name === 'brown-llama-1m:latest'), 4000)).toBe(true);
   });
 
   it('embeds one input or several, the same text to the same vector', async () => {
