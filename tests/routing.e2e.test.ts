@@ -141,3 +141,12 @@ describe('routing strategies on real models', () => {
     expect(text).toBe(', there was a little girl named Lily');
   });
 });
+
+describe('virtual models in the model list', () => {
+  it('lists virtual names with their strategy and targets, and retrieves one', async () => {
+    const list = await server.client.models.list();
+    const auto = list.data.find((m) => m.id === 'auto') as unknown as Record<string, unknown>;
+    expect(auto).toMatchObject({ object: 'model', owned_by: 'llmux', virtual: true, strategy: 'task', targets: ['brown', 'stories'] });
+    expect(await server.client.models.retrieve('smart')).toMatchObject({ id: 'smart', strategy: 'cascade' });
+  });
+});
