@@ -19,8 +19,9 @@ import {
   type Router,
 } from '@llmux/core';
 import { GgufBackend } from '@llmux/backend-gguf';
-import { DirectRouter } from '@llmux/router';
+import { builtinRouters, TargetHealth } from '@llmux/router';
 import { InflightRequests } from './inflight.js';
+import { validateVirtualModels } from './validate-virtual-models.js';
 
 /** Everything a running server holds, wired through one DI container. */
 export interface Runtime {
@@ -29,6 +30,10 @@ export interface Runtime {
   logger: Logger;
   manager: ModelManager;
   router: Router;
+  /** Every registered routing strategy, by id. */
+  routers: Registry<Router>;
+  /** Recent outcomes per model: latency and cooldown after repeated failures. */
+  health: TargetHealth;
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
@@ -44,7 +49,7 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
   const backends = new Registry<Backend>('backend');
   backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
   const routers = new Registry<Router>('router');
-  routers.register(new DirectRouter());
+  for (const router of builtinRouters(config.router)) routers.register(router);
   const stores = new Registry<ModelStore>('store');
   const store = new ConfigModelStore(config.models);
   stores.register(store);
@@ -58,6 +63,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
   container.register(ModelManagerToken, { useValue: manager });
   const router = routers.require(config.router.strategy);
   container.register(RouterToken, { useValue: router });
+  validateVirtualModels(config, routers);
+  const health = new TargetHealth({ failures: config.router.cooldown.failures, cooldownMs: config.router.cooldown.seconds * 1000 });
 
   const inflight = new InflightRequests();
   let closing: Promise<void> | undefined;
@@ -67,6 +74,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     logger,
     manager,
     router,
+    routers,
+    health,
     inflight,
     startedAt: new Date(),
     close: () => (closing ??= manager.shutdown()),
