@@ -2,10 +2,10 @@
 // LlamaChat (plain chat), the token-by-token loop (chat with logprobs, top 0 and top 5) and raw
 // completions. Reported as tokens/s medians (prompt evaluation included) and as ratios against the
 // LlamaChat path; a path whose model stops early generates fewer tokens, so compare like counts.
-// Usage: pnpm build && node bench/generation-paths.mjs [model.gguf] [tokens] [runs]
+//   node bench/generation-paths.mjs [model.gguf] [tokens] [runs]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GgufBackend } from '../packages/backend-gguf/dist/index.js';
+import { GgufBackend } from '@llmux/backend-gguf';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const modelPath = path.resolve(process.argv[2] ?? path.join(root, 'models/stories260K.gguf'));

@@ -38,6 +38,9 @@ describe('chat options with the openai client', () => {
       expect(entry.top_logprobs[1]!.logprob).toBeLessThanOrEqual(entry.top_logprobs[0]!.logprob);
     }
     expect(completion.usage!.completion_tokens).toBe(15);
+    // The token-by-token path reuses the sequence's cached prompt as the chat driver does.
+    const again = await server.client.chat.completions.create({ model: 'stories', messages: story, temperature: 0, max_tokens: 2, logprobs: true });
+    expect(again.usage!.prompt_tokens_details!.cached_tokens).toBe(again.usage!.prompt_tokens - 1);
   });
 
   it('logprobs while streaming: each text chunk carries the logprobs of its tokens', async () => {

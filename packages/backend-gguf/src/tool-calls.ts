@@ -59,9 +59,14 @@ export function forcedCallWrapper(wrapper: ChatWrapper): ChatWrapper {
       if (property !== 'generateContextState') return Reflect.get(target, property, receiver);
       return (...args: Parameters<ChatWrapper['generateContextState']>): ChatWrapperGeneratedContextState => {
         const state = target.generateContextState.apply(receiver, args);
+        // Templates that already end their prompt inside a call (Functionary) only lose the way out
+        // to text; the others get their call section's opening and the call prefix appended.
+        const engaged = state.functionCall?.initiallyEngaged === true;
+        const functions = target.settings.functions;
+        const opening = engaged ? [] : [functions.parallelism?.call.sectionPrefix ?? '', functions.call.prefix];
         return {
           ...state,
-          contextText: LlamaText([state.contextText, target.settings.functions.call.prefix]),
+          contextText: LlamaText([state.contextText, ...opening]),
           functionCall: { initiallyEngaged: true, disengageInitiallyEngaged: [] },
         } as ChatWrapperGeneratedContextState;
       };

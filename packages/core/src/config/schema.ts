@@ -56,6 +56,34 @@ export const modelConfigSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+const routeTargetSchema = z.union([
+  z.string().min(1).transform((model) => ({ model })),
+  z.strictObject({ model: z.string().min(1), weight: z.number().positive().optional(), task: z.string().min(1).optional() }),
+]);
+
+/** A virtual model name (`auto`, `fast`, `smart`...) served by a strategy over targets. */
+export const virtualModelSchema = z.strictObject({
+  strategy: z.string().min(1),
+  targets: z.array(routeTargetSchema).min(1, 'a virtual model needs at least one target'),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const routerConfigSchema = z.strictObject({
+  /** The strategy for names that are not virtual models. */
+  strategy: z.string().default('direct'),
+  /** Per-model fallback chains: `{ stories: [brown] }` tries brown when stories fails before the first byte. */
+  fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  virtual: z.record(z.string().regex(/^[\w.:@/-]+$/), virtualModelSchema).default({}),
+  /** Retries of one target for retryable errors (overloaded, load failures), with exponential backoff. */
+  retry: z
+    .strictObject({ attempts: z.int().min(0).max(10).default(1), backoffMs: z.int().min(0).default(100) })
+    .default({ attempts: 1, backoffMs: 100 }),
+  /** A target failing `failures` times in a row rests for `seconds`, then one request probes it. */
+  cooldown: z
+    .strictObject({ failures: z.int().min(1).default(3), seconds: duration.default(30) })
+    .default({ failures: 3, seconds: 30 }),
+});
+
 const pluginEntrySchema = z.union([
   z.string().min(1),
   z.strictObject({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
@@ -120,12 +148,7 @@ export const configSchema = z.strictObject({
     })
     .default({ parallel: 4, maxQueue: 64, ttl: 0, loadCooldown: 5 }),
   models: z.record(z.string().regex(/^[\w.:@/-]+$/, 'model ids use letters, digits and . _ - : @ /'), modelConfigSchema).default({}),
-  router: z
-    .strictObject({
-      strategy: z.string().default('direct'),
-      fallbacks: z.record(z.string(), z.array(z.string())).default({}),
-    })
-    .default({ strategy: 'direct', fallbacks: {} }),
+  router: routerConfigSchema.default(routerConfigSchema.parse({})),
   plugins: z.array(pluginEntrySchema).default([]),
 });
 
@@ -135,3 +158,5 @@ export type LlmuxConfig = z.output<typeof configSchema>;
 export type LlmuxConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type GenerationDefaults = z.output<typeof generationDefaultsSchema>;
+export type RouterConfig = z.output<typeof routerConfigSchema>;
+export type VirtualModelConfig = z.output<typeof virtualModelSchema>;

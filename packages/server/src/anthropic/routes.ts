@@ -3,7 +3,9 @@ import { UnsupportedFeatureError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { trackRequest } from '../routes/track-request.js';
-import { dispatchChat, dispatchTo } from '../runtime/dispatch.js';
+import { setRouteHeaders } from '../http/route-headers.js';
+import { dispatchChat } from '../runtime/dispatch.js';
+import { dispatchTo } from '../runtime/dispatch-to.js';
 import { collectGeneration } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './messages-request-schema.js';
@@ -26,8 +28,7 @@ function messagesHandler(runtime: Runtime) {
     const tracked = trackRequest(runtime, req, res);
     try {
       const dispatched = await dispatchChat(runtime, body.model, request, 1, tracked.signal);
-      res.setHeader('x-llmux-model', dispatched.model);
-      res.setHeader('x-llmux-route', dispatched.decision.strategy);
+      setRouteHeaders(res, dispatched);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream) }, 'anthropic message');
       const id = newMessageId();
       const stream = dispatched.streams[0]!;
@@ -49,11 +50,16 @@ function countTokensHandler(runtime: Runtime) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = validateBody(countTokensRequestSchema, req.body);
     const request = toPromptRequest(body);
-    const counted = await dispatchTo(runtime, { requestedModel: body.model, request }, async (model, target) => {
-      if (!model.countPromptTokens) throw new UnsupportedFeatureError(`The model '${target}' cannot count prompt tokens.`, { param: 'model' });
-      return model.countPromptTokens({ ...request, model: target });
-    });
-    res.setHeader('x-llmux-model', counted.model);
-    res.json({ input_tokens: counted.result });
+    const tracked = trackRequest(runtime, req, res);
+    try {
+      const counted = await dispatchTo(runtime, body.model, tracked.signal, async (model, target) => {
+        if (!model.countPromptTokens) throw new UnsupportedFeatureError(`The model '${target}' cannot count prompt tokens.`, { param: 'model' });
+        return model.countPromptTokens({ ...request, model: target });
+      });
+      setRouteHeaders(res, counted);
+      res.json({ input_tokens: counted.result });
+    } finally {
+      tracked.end();
+    }
   };
 }

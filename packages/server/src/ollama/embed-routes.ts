@@ -1,7 +1,7 @@
 import { Router as ExpressRouter } from 'express';
 import { UnsupportedFeatureError, type EmbedResult } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
-import { dispatchTo } from '../runtime/dispatch.js';
+import { dispatchTo } from '../runtime/dispatch-to.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
 import { GenerationClock, type OllamaTimings } from './generation-clock.js';
@@ -41,7 +41,7 @@ async function embed(
 ): Promise<{ result: EmbedResult; timings: OllamaTimings }> {
   const keepAliveSeconds = keepAlive !== undefined ? parseKeepAlive(keepAlive) : undefined;
   const clock = new GenerationClock();
-  const { model: id, result } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, name) }, async (model, target) => {
+  const { model: id, result } = await dispatchTo(runtime, routedName(runtime.manager, name), new AbortController().signal, async (model, target) => {
     clock.markAdmitted();
     if (!model.embed) throw new UnsupportedFeatureError(`The model '${target}' does not compute embeddings.`, { param: 'model' });
     return model.embed(input);

@@ -1,7 +1,7 @@
 import { Router as ExpressRouter, type Response } from 'express';
 import { ModelNotFoundError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
-import { dispatchTo } from '../runtime/dispatch.js';
+import { dispatchTo } from '../runtime/dispatch-to.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
 import { parseKeepAlive } from './keep-alive.js';
@@ -73,7 +73,7 @@ async function loadOrUnload(runtime: Runtime, res: Response, name: string, keepA
     res.json({ ...head, ...body, done_reason: 'unload', done: true });
     return;
   }
-  const { model: id } = await dispatchTo(runtime, { requestedModel: routedName(runtime.manager, name) }, async () => undefined);
+  const { model: id } = await dispatchTo(runtime, routedName(runtime.manager, name), new AbortController().signal, async () => undefined);
   if (keepAlive !== undefined) applyKeepAlive(runtime, id, keepAlive);
   res.json({ ...head, ...body, done_reason: 'load', done: true });
 }

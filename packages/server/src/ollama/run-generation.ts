@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
 import { BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart } from '@llmux/core';
 import { trackRequest } from '../routes/track-request.js';
-import { dispatchChat, dispatchTo } from '../runtime/dispatch.js';
+import { setRouteHeaders } from '../http/route-headers.js';
+import { dispatchChat } from '../runtime/dispatch.js';
+import { dispatchTo } from '../runtime/dispatch-to.js';
 import { collectedFailure } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
@@ -30,8 +32,7 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
   try {
     const dispatched = await start(runtime, job.routed, job.job, tracked.signal);
     clock.markAdmitted();
-    res.setHeader('x-llmux-model', dispatched.model);
-    res.setHeader('x-llmux-route', dispatched.decision.strategy);
+    setRouteHeaders(res, dispatched);
     req.log?.info({ model: dispatched.model, stream: job.stream }, 'ollama generation');
     const reply = new OllamaReply(job.shape, job.requestedModel, clock, job.stream);
     const writer = job.stream ? new NdjsonWriter(res) : undefined;
@@ -66,14 +67,14 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
 async function start(runtime: Runtime, routed: string, job: GenerateJob, signal: AbortSignal) {
   if (job.kind === 'chat') {
     const dispatched = await dispatchChat(runtime, routed, job.request, 1, signal);
-    return { model: dispatched.model, decision: dispatched.decision, stream: dispatched.streams[0]! };
+    return { model: dispatched.model, decision: dispatched.decision, trail: dispatched.trail, stream: dispatched.streams[0]! };
   }
-  const dispatched = await dispatchTo(runtime, { requestedModel: routed }, async (model, target, configured): Promise<AsyncIterable<StreamPart>> => {
+  const dispatched = await dispatchTo(runtime, routed, signal, async (model, target, configured): Promise<AsyncIterable<StreamPart>> => {
     if (!model.complete) throw new UnsupportedFeatureError(`The model '${target}' does not do raw text completions.`, { param: 'raw' });
     const defaults = withGenerationDefaults(job.request.sampling, job.request.maxTokens, configured);
     const request: CompletionRequest = { ...job.request, model: target, sampling: defaults.sampling };
     if (defaults.maxTokens !== undefined) request.maxTokens = defaults.maxTokens;
     return model.complete(request, { signal });
   });
-  return { model: dispatched.model, decision: dispatched.decision, stream: dispatched.result };
+  return { model: dispatched.model, decision: dispatched.decision, trail: dispatched.trail, stream: dispatched.result };
 }

@@ -2,6 +2,7 @@ import { Router as ExpressRouter, type Request, type Response } from 'express';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { trackRequest } from '../routes/track-request.js';
+import { setRouteHeaders } from '../http/route-headers.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import { collectGeneration } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -24,8 +25,7 @@ function responsesHandler(runtime: Runtime) {
     const tracked = trackRequest(runtime, req, res);
     try {
       const dispatched = await dispatchChat(runtime, body.model, request, 1, tracked.signal);
-      res.setHeader('x-llmux-model', dispatched.model);
-      res.setHeader('x-llmux-route', dispatched.decision.strategy);
+      setRouteHeaders(res, dispatched);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream) }, 'response');
       const identity = { id: newItemId('resp'), createdAt: Math.floor(Date.now() / 1000), model: dispatched.model };
       const stream = dispatched.streams[0]!;

@@ -17,6 +17,7 @@ import {
   type OpenAIFinishReason,
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
+import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { trackRequest } from './track-request.js';
 
@@ -29,9 +30,11 @@ export function chatCompletionsHandler(runtime: Runtime) {
     const tracked = trackRequest(runtime, req, res);
     try {
       const dispatched = await dispatchChat(runtime, body.model, request, choices, tracked.signal);
-      res.setHeader('x-llmux-model', dispatched.model);
-      res.setHeader('x-llmux-route', dispatched.decision.strategy);
-      req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'chat completion');
+      setRouteHeaders(res, dispatched);
+      req.log?.info(
+        { model: dispatched.model, route: dispatched.decision.strategy, reason: routeReason(dispatched), stream: Boolean(body.stream), user: body.user ?? undefined },
+        'chat completion',
+      );
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
       if (body.stream) {
         await streamChat(res, identity, dispatched.streams, { includeUsage: Boolean(body.stream_options?.include_usage), logprobs: Boolean(body.logprobs) }, runtime);

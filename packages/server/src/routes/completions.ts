@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { AbortedError, BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
+import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { mergeIndexed } from '../http/merge-streams.js';
 import { toHttpError } from '../http/error-response.js';
@@ -9,7 +10,7 @@ import { completionRequestSchema } from '../openai/completion-request-schema.js'
 import { checkPromptCount, DEFAULT_COMPLETION_MAX_TOKENS, toCompletionRequests } from '../openai/to-completion-request.js';
 import { newCompletionIdentity, toOpenAIFinishReason, type CompletionIdentity, type OpenAIFinishReason } from '../openai/chat-completion-shapes.js';
 import { appendLegacyLogprobs, emptyLegacyLogprobs, type LegacyLogprobs } from '../openai/completion-shapes.js';
-import { dispatchTo, startChoices } from '../runtime/dispatch.js';
+import { dispatchTo, startSeededChoices } from '../runtime/dispatch-to.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { trackRequest } from './track-request.js';
 
@@ -22,7 +23,7 @@ export function completionsHandler(runtime: Runtime) {
     checkPromptCount(requests.length, choices);
     const tracked = trackRequest(runtime, req, res);
     try {
-      const dispatched = await dispatchTo(runtime, { requestedModel: body.model }, async (model, target, configured) => {
+      const dispatched = await dispatchTo(runtime, body.model, tracked.signal, async (model, target, configured) => {
         const complete = model.complete?.bind(model);
         if (!complete) throw new UnsupportedFeatureError(`The model '${target}' does not do raw text completions.`, { param: 'model' });
         const streams: AsyncIterable<StreamPart>[] = [];
@@ -34,7 +35,7 @@ export function completionsHandler(runtime: Runtime) {
             const defaults = withGenerationDefaults(request.sampling, request.maxTokens, configured);
             const maxTokens = defaults.maxTokens ?? DEFAULT_COMPLETION_MAX_TOKENS;
             const full: CompletionRequest = { ...request, model: target, sampling: defaults.sampling, maxTokens };
-            streams.push(...(await startChoices((choice, choiceSignal) => complete(choice, { signal: choiceSignal }), full, choices, signal)));
+            streams.push(...(await startSeededChoices((choice, choiceSignal) => complete(choice, { signal: choiceSignal }), full, choices, signal)));
           }
         } catch (error) {
           started.abort();
@@ -42,9 +43,11 @@ export function completionsHandler(runtime: Runtime) {
         }
         return streams;
       });
-      res.setHeader('x-llmux-model', dispatched.model);
-      res.setHeader('x-llmux-route', dispatched.decision.strategy);
-      req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'text completion');
+      setRouteHeaders(res, dispatched);
+      req.log?.info(
+        { model: dispatched.model, route: dispatched.decision.strategy, reason: routeReason(dispatched), stream: Boolean(body.stream), user: body.user ?? undefined },
+        'text completion',
+      );
       const identity = newCompletionIdentity('cmpl', dispatched.model);
       const echoes = dispatched.result.map((_, index) => (body.echo ? requests[Math.floor(index / choices)]!.prompt : ''));
       const shape: ChoiceShape = { echoes, logprobs: body.logprobs != null, choicesPerPrompt: choices };

@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { UnsupportedFeatureError } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
+import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import { embeddingInputs, embeddingRequestSchema } from '../openai/embedding-request-schema.js';
-import { dispatchTo } from '../runtime/dispatch.js';
+import { dispatchTo } from '../runtime/dispatch-to.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { trackRequest } from './track-request.js';
 
@@ -13,21 +14,21 @@ export function embeddingsHandler(runtime: Runtime) {
     const inputs = embeddingInputs(body.input);
     const tracked = trackRequest(runtime, req, res);
     try {
-      const { model, decision, result } = await dispatchTo(runtime, { requestedModel: body.model }, async (loaded, target) => {
+      const dispatched = await dispatchTo(runtime, body.model, tracked.signal, async (loaded, target) => {
         if (!loaded.embed || !loaded.capabilities.embeddings) {
           throw new UnsupportedFeatureError(`The model '${target}' cannot compute embeddings.`, { param: 'model' });
         }
         return loaded.embed(inputs, { signal: tracked.signal });
       });
+      const { model, result } = dispatched;
       const size = result.embeddings[0]?.length ?? 0;
       if (body.dimensions != null && body.dimensions !== size) {
         throw new UnsupportedFeatureError(`The model '${model}' returns ${size} dimensions and cannot shorten them: omit 'dimensions' or send ${size}.`, {
           param: 'dimensions',
         });
       }
-      res.setHeader('x-llmux-model', model);
-      res.setHeader('x-llmux-route', decision.strategy);
-      req.log?.info({ model, inputs: inputs.length, user: body.user ?? undefined }, 'embeddings');
+      setRouteHeaders(res, dispatched);
+      req.log?.info({ model, route: dispatched.decision.strategy, reason: routeReason(dispatched), inputs: inputs.length, user: body.user ?? undefined }, 'embeddings');
       const base64 = body.encoding_format === 'base64';
       res.json({
         object: 'list',

@@ -19,10 +19,11 @@ import {
   type Router,
 } from '@llmux/core';
 import { GgufBackend } from '@llmux/backend-gguf';
-import { DirectRouter } from '@llmux/router';
+import { builtinRouters, TargetHealth } from '@llmux/router';
 import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
 import { ModelPulls } from './model-pulls.js';
+import { validateVirtualModels } from './validate-virtual-models.js';
 
 /** Everything a running server holds, wired through one DI container. */
 export interface Runtime {
@@ -33,6 +34,10 @@ export interface Runtime {
   store: ModelStore;
   pulls: ModelPulls;
   router: Router;
+  /** Every registered routing strategy, by id. */
+  routers: Registry<Router>;
+  /** Recent outcomes per model: latency and cooldown after repeated failures. */
+  health: TargetHealth;
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
@@ -48,7 +53,7 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
   const backends = new Registry<Backend>('backend');
   backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
   const routers = new Registry<Router>('router');
-  routers.register(new DirectRouter());
+  for (const router of builtinRouters(config.router)) routers.register(router);
   const stores = new Registry<ModelStore>('store');
   stores.register(new ConfigModelStore(config.models));
   const store = new HfCacheStore({ config, logger: logger.child({ component: 'store' }) });
@@ -65,6 +70,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
   const pulls = new ModelPulls(store, manager);
   const router = routers.require(config.router.strategy);
   container.register(RouterToken, { useValue: router });
+  validateVirtualModels(config, routers);
+  const health = new TargetHealth({ failures: config.router.cooldown.failures, cooldownMs: config.router.cooldown.seconds * 1000 });
 
   const inflight = new InflightRequests();
   let closing: Promise<void> | undefined;
@@ -76,6 +83,8 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     store,
     pulls,
     router,
+    routers,
+    health,
     inflight,
     startedAt: new Date(),
     close: () => (closing ??= manager.shutdown()),
