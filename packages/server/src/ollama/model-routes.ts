@@ -34,7 +34,7 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
         return {
           ...listed,
           size: model.memoryBytes,
-          size_vram: 0,
+          size_vram: loaded?.memory.gpuBytes ?? 0,
           context_length: loaded?.capabilities.contextLength ?? 0,
           // Go's zero time when the model does not expire (no TTL, pinned, or busy now).
           expires_at: model.expiresAt !== undefined ? new Date(model.expiresAt).toISOString() : '0001-01-01T00:00:00Z',
