@@ -1,7 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { AbortedError, type LlmuxConfig, type Logger } from '@llmux/core';
+import { createServer, type Server } from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
+import { BackendUnavailableError, type LlmuxConfig, type Logger } from '@llmux/core';
 import { buildApp } from './app.js';
+import { ApiKeys } from './http/api-keys.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 
 export interface RunningServer {
@@ -21,21 +22,37 @@ export interface RunningServer {
 export async function startServer(config: LlmuxConfig, logger: Logger): Promise<RunningServer> {
   const runtime = createRuntime(config, logger);
   const app = buildApp(runtime);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.server.port, config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-    listening.once('error', reject);
+  const bodyMs = config.server.bodyTimeout * 1000;
+  const server = createServer(
+    {
+      // Slow clients (slowloris) get 408 once headers and body take longer than `bodyTimeout`;
+      // Node checks at this interval, so keep it well below the timeout.
+      requestTimeout: bodyMs,
+      headersTimeout: bodyMs,
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(bodyMs / 4))),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  warnWhenOpen(config, logger);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      runtime.inflight.stopAccepting();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const drained = await runtime.inflight.waitIdle(config.server.shutdownTimeout * 1000);
       if (!drained) {
         logger.warn({ inflight: runtime.inflight.size }, 'shutdown deadline passed; aborting in-flight requests');
-        runtime.inflight.abortAll(new AbortedError('The server is shutting down.'));
+        runtime.inflight.abortAll(new BackendUnavailableError('The server is shutting down.'));
         await runtime.inflight.waitIdle(2000);
       }
       server.closeAllConnections();
@@ -43,4 +60,21 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
       await runtime.close();
     })());
   return { runtime, server, url: `http://${host}:${port}`, port, stop };
+}
+
+/** Whether `host` only takes connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+function warnWhenOpen(config: LlmuxConfig, logger: Logger): void {
+  if (isLoopbackHost(config.server.host) || !ApiKeys.fromConfig(config.server).empty) return;
+  logger.warn(
+    { host: config.server.host },
+    `WARNING: llmux listens on ${config.server.host}, reachable from other machines, and NO API KEY is set: ` +
+      'anyone who can reach this port can use every model and the admin API. ' +
+      'Set server.apiKeys / server.adminApiKeys (or LLMUX_API_KEY / LLMUX_ADMIN_API_KEY, or server.keyFile), or bind to 127.0.0.1.',
+  );
 }

@@ -15,7 +15,8 @@ import {
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { trackRequest } from './track-request.js';
+import { observeStreams } from '../http/usage-observer.js';
+import { serverReason, trackRequest } from './track-request.js';
 
 /** `POST /v1/chat/completions` */
 export function chatCompletionsHandler(runtime: Runtime) {
@@ -30,11 +31,14 @@ export function chatCompletionsHandler(runtime: Runtime) {
       res.setHeader('x-llmux-route', dispatched.decision.strategy);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'chat completion');
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
+      const streams = observeStreams(res, dispatched.streams);
       if (body.stream) {
-        await streamChat(res, identity, dispatched.streams, Boolean(body.stream_options?.include_usage), runtime);
+        await streamChat(res, identity, streams, Boolean(body.stream_options?.include_usage), runtime, tracked.signal);
       } else {
-        res.json(await collectChat(identity, dispatched.streams, tracked.signal));
+        res.json(await collectChat(identity, streams, tracked.signal));
       }
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
@@ -47,6 +51,7 @@ async function streamChat(
   streams: AsyncIterable<StreamPart>[],
   includeUsage: boolean,
   runtime: Runtime,
+  signal: AbortSignal,
 ): Promise<void> {
   const sse = new SseWriter(res);
   sse.open();
@@ -70,7 +75,10 @@ async function streamChat(
     } else if (part.type === 'finish') {
       if (part.reason === 'error' || part.reason === 'abort') {
         if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        const error =
+          part.reason === 'error'
+            ? part.error
+            : (serverReason(signal) ?? new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.'));
         const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
         runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
         sse.data(body);
@@ -94,7 +102,9 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
-        if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
+        const reason = serverReason(signal);
+        if (reason) throw reason;
+        if (signal.aborted) throw new AbortedError('The client closed the connection.');
         throw new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
       }
       finishes[index] = toOpenAIFinishReason(part.reason);
