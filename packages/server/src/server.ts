@@ -57,7 +57,9 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
       }
       server.closeAllConnections();
       await closed;
+      const models = [...runtime.manager.loaded().keys()];
       await runtime.close();
+      logger.info({ models }, 'models unloaded');
     })());
   return { runtime, server, url: `http://${host}:${port}`, port, stop };
 }
