@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { BackendUnavailableError, type LlmuxConfig, type Logger } from '@llmux/core';
 import { buildApp } from './app.js';
-import { ApiKeys } from './http/api-keys.js';
+import { warnIfOpenWithoutKeys } from './http/exposure-warning.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 
 export interface RunningServer {
@@ -42,7 +42,7 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
   });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
-  warnWhenOpen(config, logger);
+  warnIfOpenWithoutKeys(config, logger);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -62,21 +62,4 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
       logger.info({ models }, 'models unloaded');
     })());
   return { runtime, server, url: `http://${host}:${port}`, port, stop };
-}
-
-/** Whether `host` only takes connections from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost' || bare === '::1') return true;
-  return isIP(bare) === 4 && bare.startsWith('127.');
-}
-
-function warnWhenOpen(config: LlmuxConfig, logger: Logger): void {
-  if (isLoopbackHost(config.server.host) || !ApiKeys.fromConfig(config.server).empty) return;
-  logger.warn(
-    { host: config.server.host },
-    `WARNING: llmux listens on ${config.server.host}, reachable from other machines, and NO API KEY is set: ` +
-      'anyone who can reach this port can use every model and the admin API. ' +
-      'Set server.apiKeys / server.adminApiKeys (or LLMUX_API_KEY / LLMUX_ADMIN_API_KEY, or server.keyFile), or bind to 127.0.0.1.',
-  );
 }

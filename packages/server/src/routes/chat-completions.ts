@@ -30,6 +30,8 @@ export function chatCompletionsHandler(runtime: Runtime) {
       res.setHeader('x-llmux-model', dispatched.model);
       res.setHeader('x-llmux-route', dispatched.decision.strategy);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'chat completion');
+      // Prompts are the users' data: only at debug level.
+      req.log?.debug({ messages: body.messages }, 'chat completion messages');
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
       const streams = observeStreams(res, dispatched.streams);
       if (body.stream) {
@@ -69,25 +71,35 @@ async function streamChat(
   streams.forEach((_, index) =>
     sse.data(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
   );
-  for await (const { index, value: part } of mergeIndexed(streams)) {
-    if (part.type === 'text-delta') {
-      sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
-    } else if (part.type === 'finish') {
-      if (part.reason === 'error' || part.reason === 'abort') {
-        if (!sse.writable) return;
-        const error =
-          part.reason === 'error'
-            ? part.error
-            : (serverReason(signal) ?? new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.'));
-        const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
-        runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
-        sse.data(body);
-        sse.end();
-        return;
+  // Ends the stream with one error event (after the first byte no status can be sent).
+  const fail = (error: unknown) => {
+    if (!sse.writable) return;
+    const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
+    runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
+    sse.data(body);
+    sse.end();
+  };
+  try {
+    for await (const { index, value: part } of mergeIndexed(streams)) {
+      if (part.type === 'text-delta') {
+        sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
+      } else if (part.type === 'finish') {
+        if (part.reason === 'error' || part.reason === 'abort') {
+          fail(
+            part.reason === 'error'
+              ? part.error
+              : (serverReason(signal) ?? new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.')),
+          );
+          return;
+        }
+        usages[index] = part.usage;
+        sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
       }
-      usages[index] = part.usage;
-      sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    fail(serverReason(signal) ?? error);
+    return;
   }
   if (includeUsage) sse.data({ ...chunk([]), usage: toOpenAIUsage(usages) });
   sse.done();
