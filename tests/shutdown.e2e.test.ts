@@ -125,3 +125,27 @@ describe('llmux serve shutdown', () => {
     await inflight.events.catch(() => undefined);
   });
 });
+
+describe('draining', () => {
+  it('serves nothing more on an open keep-alive connection once shutdown began, after its stream ends', async () => {
+    const { startTestServer } = await import('./helpers/test-server.js');
+    const { connect } = await import('node:net');
+    const server = await startTestServer({ server: { shutdownTimeout: '5s' } });
+    const socket = connect(server.port, '127.0.0.1');
+    let received = '';
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const firstBytes = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.on('data', (data) => (received += data.toString()));
+    const chat = JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 300, stream: true });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(chat)}\r\n\r\n${chat}`);
+    await firstBytes;
+    const stopped = server.stop();
+    // Pipelined on the same connection: Node's server, closing, ends the connection after the stream instead.
+    socket.write('GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    await stopped;
+    expect(received).toContain('data: [DONE]');
+    expect(received.split('HTTP/1.1 ')).toHaveLength(2);
+    await expect(fetch(`${server.url}/admin/health`)).rejects.toThrow();
+  });
+});

@@ -9,7 +9,6 @@ import { corsMiddleware } from './http/cors.js';
 import { ServerMetrics } from './http/metrics.js';
 import { rateLimitMiddleware } from './http/rate-limit.js';
 import { requestCapsMiddleware } from './http/request-caps.js';
-import { shutdownGate } from './http/shutdown-gate.js';
 import { timeoutsMiddleware } from './http/timeouts.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
@@ -39,7 +38,7 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use(metrics.middleware(), shutdownGate(runtime.inflight), corsMiddleware(server.cors));
+  app.use(metrics.middleware(), corsMiddleware(server.cors));
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);

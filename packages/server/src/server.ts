@@ -46,7 +46,6 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      runtime.inflight.stopAccepting();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const drained = await runtime.inflight.waitIdle(config.server.shutdownTimeout * 1000);

@@ -2,17 +2,6 @@
 export class InflightRequests {
   private readonly active = new Set<AbortController>();
   private idleWaiters: Array<() => void> = [];
-  private draining = false;
-
-  /** False once shutdown began: new requests are refused. */
-  get accepting(): boolean {
-    return !this.draining;
-  }
-
-  /** Refuses new requests from now on (shutdown). */
-  stopAccepting(): void {
-    this.draining = true;
-  }
 
   /** Registers a request; call the returned function when it ends. */
   begin(controller: AbortController): () => void {
