@@ -188,6 +188,31 @@ describe('token rate limit and timeouts', () => {
   });
 });
 
+describe('timeouts in a stream', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ server: { requestTimeout: '600ms' } });
+    // Load the model first, so the deadline falls in the middle of the generation.
+    await server.client.chat.completions.create({ model: 'stories', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 });
+  });
+  afterAll(() => server?.stop());
+
+  it('ends a stream that passes requestTimeout with a final timeout error event and frees its sequence', async () => {
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 100_000, stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text()).split('\n\n').filter(Boolean);
+    expect(events.length).toBeGreaterThan(3);
+    const last = JSON.parse(events.at(-1)!.replace(/^data: /, '')) as { error: { code: string; message: string } };
+    expect(last.error.code).toBe('timeout');
+    expect(last.error.message).toMatch(/limit of 0.6 s/);
+    await expect.poll(() => server.runtime.manager.peek('stories260K')!.stats().active, { timeout: 5000 }).toBe(0);
+  });
+});
+
 describe('GET /metrics', () => {
   let server: TestServer;
   beforeAll(async () => {
