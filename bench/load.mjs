@@ -116,7 +116,7 @@ try {
   console.log(`p50 at ${connections} clients / p50 at 1 client: ${(loaded.latency.p50 / reference.latency.p50).toFixed(2)}`);
   console.log(`throughput at ${connections} clients / at 1 client: ${(loaded.requests.average / reference.requests.average).toFixed(2)}`);
   console.log(`status codes: ${JSON.stringify(statuses)}; socket errors + timeouts: ${errors}`);
-  console.log(`server RSS: after warm-up ${mib(rssBefore)}, after run 1 ${mib(rssAfter)}, after run 2 ${mib(rssAfterSecond)} (run 2 / warm-up: ${(rssAfterSecond / rssBefore).toFixed(3)})`);
+  console.log(`server RSS: after warm-up ${mib(rssBefore)}, after run 1 ${mib(rssAfter)}, after run 2 ${mib(rssAfterSecond)} (run 2 / run 1: ${(rssAfterSecond / rssAfter).toFixed(3)}, run 2 / warm-up: ${(rssAfterSecond / rssBefore).toFixed(3)})`);
   if (unexpected > 0 || errors > 0) {
     console.error('FAIL: unexpected statuses or errors');
     process.exitCode = 1;
