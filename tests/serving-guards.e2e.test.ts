@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { MODELS_DIR, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const chat = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 4, temperature: 0, ...extra });
@@ -191,7 +191,11 @@ describe('token rate limit and timeouts', () => {
 describe('timeouts in a stream', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ server: { requestTimeout: '600ms' } });
+    // A long context, so the generation outlasts the deadline even on a fast machine.
+    server = await startTestServer({
+      server: { requestTimeout: '600ms' },
+      models: { stories260K: { source: path.join(MODELS_DIR, 'stories260K.gguf'), aliases: ['stories'], contextSize: 8192 } },
+    });
     // Load the model first, so the deadline falls in the middle of the generation.
     await server.client.chat.completions.create({ model: 'stories', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 });
   });

@@ -28,7 +28,7 @@ async function serve(shutdownTimeout: string): Promise<Child> {
     config,
     JSON.stringify({
       server: { shutdownTimeout },
-      models: { stories260K: { source: path.join(MODELS_DIR, 'stories260K.gguf'), aliases: ['stories'], contextSize: 2048, parallel: 2 } },
+      models: { stories260K: { source: path.join(MODELS_DIR, 'stories260K.gguf'), aliases: ['stories'], contextSize: 8192, parallel: 2 } },
     }),
   );
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--config', config], { cwd: dir });
@@ -97,7 +97,7 @@ describe('llmux serve shutdown', () => {
 
   it('past the deadline ends streams with a final error chunk, then exits 0', async () => {
     const child = await serve('300ms');
-    const inflight = [await stream(child.url, 2000), await stream(child.url, 2000)];
+    const inflight = [await stream(child.url, 8000), await stream(child.url, 8000)];
     const signalled = Date.now();
     child.process.kill('SIGTERM');
     for (const { events } of inflight) {
@@ -114,7 +114,7 @@ describe('llmux serve shutdown', () => {
 
   it('exits at once on a second signal', async () => {
     const child = await serve('60s');
-    const inflight = await stream(child.url, 2000);
+    const inflight = await stream(child.url, 8000);
     child.process.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = Date.now();
