@@ -52,6 +52,31 @@ describe('config', () => {
     await expect(loadConfig({ file: path.join(dir, 'missing.yaml'), env: {} })).rejects.toThrow(/missing\.yaml/);
   });
 
+  it('gives the server its limits, timeouts and metrics defaults, fresh for every parse', () => {
+    const first = parseConfig({});
+    expect(first.server).toMatchObject({
+      cors: { origins: [], methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], headers: [], maxAge: 600 },
+      maxMessages: 1024,
+      maxTokens: 0,
+      rateLimit: { requestsPerMinute: 0, tokensPerMinute: 0 },
+      requestTimeout: 600,
+      streamIdleTimeout: 60,
+      bodyTimeout: 30,
+      metrics: { enabled: true },
+    });
+    first.server.apiKeys.push('leak');
+    expect(parseConfig({}).server.apiKeys).toEqual([]);
+    expect(parseConfig({ server: { requestTimeout: '2m', bodyTimeout: '500ms' } }).server).toMatchObject({ requestTimeout: 120, bodyTimeout: 0.5 });
+    expect(() => parseConfig({ server: { rateLimit: { requestsPerMinute: -1 } } })).toThrow(/server.rateLimit.requestsPerMinute/);
+  });
+
+  it('resolves server.keyFile relative to the config file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    await writeFile(path.join(dir, 'llmux.config.json'), JSON.stringify({ server: { keyFile: './secrets/keys' } }));
+    const { config } = await loadConfig({ searchFrom: dir, env: {} });
+    expect(config.server.keyFile).toBe(path.join(dir, 'secrets/keys'));
+  });
+
   it('parses durations', () => {
     expect(parseDurationSeconds('90')).toBe(90);
     expect(parseDurationSeconds('10m')).toBe(600);

@@ -84,4 +84,5 @@ function resolveRelativeSources(config: LlmuxConfig, baseDir: string): void {
       model.source = path.resolve(baseDir, model.source);
     }
   }
+  if (config.server.keyFile) config.server.keyFile = path.resolve(baseDir, config.server.keyFile);
 }

@@ -17,6 +17,7 @@ export const ErrorCodes = {
   rateLimited: 'rate_limit_exceeded',
   aborted: 'aborted',
   generationFailed: 'generation_failed',
+  timeout: 'timeout',
   configInvalid: 'config_invalid',
   internal: 'internal_error',
 } as const;

@@ -12,6 +12,7 @@ export {
   UnauthorizedError,
   AbortedError,
   GenerationError,
+  TimeoutError,
   ConfigError,
   toLlmuxError,
   type LlmuxErrorOptions,

@@ -126,6 +126,13 @@ export class GenerationError extends LlmuxError {
   }
 }
 
+/** A request ran past the server's request or stream-idle timeout (HTTP 504). */
+export class TimeoutError extends LlmuxError {
+  constructor(message: string, options: LlmuxErrorOptions = {}) {
+    super(ErrorCodes.timeout, message, { retryable: true, ...options });
+  }
+}
+
 /** The configuration does not validate; the message names the key path. */
 export class ConfigError extends LlmuxError {
   constructor(message: string, options: LlmuxErrorOptions = {}) {
