@@ -84,4 +84,11 @@ function resolveRelativeSources(config: LlmuxConfig, baseDir: string): void {
       model.source = path.resolve(baseDir, model.source);
     }
   }
+  // Local plugin paths, like model sources, are relative to the config file.
+  config.plugins = config.plugins.map((entry) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    if (!name.startsWith('./') && !name.startsWith('../')) return entry;
+    const resolved = path.resolve(baseDir, name);
+    return typeof entry === 'string' ? resolved : { ...entry, name: resolved };
+  });
 }

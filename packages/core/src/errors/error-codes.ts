@@ -18,6 +18,7 @@ export const ErrorCodes = {
   aborted: 'aborted',
   generationFailed: 'generation_failed',
   configInvalid: 'config_invalid',
+  pluginLoadFailed: 'plugin_load_failed',
   internal: 'internal_error',
 } as const;
 
