@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { AbortedError, type LlmuxConfig, type Logger } from '@llmux/core';
 import { buildApp } from './app.js';
-import { createRuntime, type Runtime } from './runtime/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/runtime.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -18,8 +18,8 @@ export interface RunningServer {
 }
 
 /** Builds the runtime and app and listens. Port 0 picks a free port. */
-export async function startServer(config: LlmuxConfig, logger: Logger): Promise<RunningServer> {
-  const runtime = createRuntime(config, logger);
+export async function startServer(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(config, logger, options);
   const app = buildApp(runtime);
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.server.port, config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));

@@ -13,14 +13,15 @@ import {
   RouterToken,
   StoreRegistryToken,
   type Backend,
+  type LoadedPluginInfo,
   type LlmuxConfig,
   type Logger,
   type ModelStore,
   type Router,
 } from '@llmux/core';
-import { GgufBackend } from '@llmux/backend-gguf';
 import { DirectRouter } from '@llmux/router';
 import { InflightRequests } from './inflight.js';
+import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
 
 /** Everything a running server holds, wired through one DI container. */
 export interface Runtime {
@@ -29,25 +30,32 @@ export interface Runtime {
   logger: Logger;
   manager: ModelManager;
   router: Router;
+  /** The plugins loaded (built-in ones first). */
+  plugins: LoadedPluginInfo[];
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Builds the runtime for a config: registries, the shipped backends and routers, the store, the manager. */
-export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
+export type RuntimeOptions = LoadPluginsOptions;
+
+/**
+ * Builds the runtime for a config: registries, the built-in and configured plugins (backends,
+ * routers, stores), the store, the manager. Rejects with a `PluginLoadError` when a plugin fails.
+ */
+export async function createRuntime(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const container = rootContainer.createChildContainer();
   container.register(ConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: logger });
 
   const backends = new Registry<Backend>('backend');
-  backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
   const routers = new Registry<Router>('router');
   routers.register(new DirectRouter());
   const stores = new Registry<ModelStore>('store');
   const store = new ConfigModelStore(config.models);
   stores.register(store);
+  const plugins = await loadPlugins({ backends, routers, stores, container, logger }, config, options);
 
   container.register(BackendRegistryToken, { useValue: backends });
   container.register(RouterRegistryToken, { useValue: routers });
@@ -67,6 +75,7 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     logger,
     manager,
     router,
+    plugins,
     inflight,
     startedAt: new Date(),
     close: () => (closing ??= manager.shutdown()),
