@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A plugin as config names it, made concrete: an npm package or a local file or folder. */
 export type PluginSpecifier = { kind: 'package'; name: string } | { kind: 'path'; path: string };
@@ -15,7 +16,7 @@ export function isLocalPath(name: string): boolean {
  * paths resolved against `baseDir`.
  */
 export function toPluginSpecifier(name: string, baseDir: string): PluginSpecifier {
-  if (name.startsWith('file:')) return { kind: 'path', path: new URL(name).pathname };
+  if (name.startsWith('file:')) return { kind: 'path', path: fileURLToPath(name) };
   if (isLocalPath(name)) return { kind: 'path', path: path.resolve(baseDir, name) };
   if (name.startsWith('@') || name.startsWith(PREFIX)) return { kind: 'package', name };
   return { kind: 'package', name: `${PREFIX}${name}` };
