@@ -99,17 +99,34 @@ export class UpstreamModel implements LoadedModel {
 
   private async *parts(upstream: Stream<ChatCompletionChunk>, signal: AbortSignal, release: () => void): AsyncGenerator<StreamPart> {
     const mapper = new ChunkMapper();
+    const chunks = upstream[Symbol.asyncIterator]();
     let ended = false;
+    let stalled = false;
     try {
       try {
-        for await (const chunk of upstream) yield* mapper.map(chunk);
+        for (;;) {
+          // Only the wait for the upstream counts towards the timeout, not the time a slow client takes to read.
+          const timer = setTimeout(() => {
+            stalled = true;
+            upstream.controller.abort();
+          }, this.settings.timeoutMs);
+          const next = await chunks.next().finally(() => clearTimeout(timer));
+          if (next.done) break;
+          yield* mapper.map(next.value);
+        }
       } catch (error) {
         ended = true;
         if (signal.aborted) return yield* mapper.finish({ reason: 'abort', raw: 'abort' });
         return yield* mapper.finish({ reason: 'error', raw: 'error', error: fromUpstreamError(error, this.errorContext) });
       }
       ended = true;
-      // The client ends the iteration quietly when the signal aborts it.
+      // The client ends the iteration quietly when the request is aborted (by our signal or by a stall).
+      if (stalled) {
+        const error = new BackendUnavailableError(
+          `The upstream ${this.settings.baseURL} stopped sending for ${this.settings.timeoutMs / 1000} s in the middle of a stream.`,
+        );
+        return yield* mapper.finish({ reason: 'error', raw: 'timeout', error });
+      }
       yield* signal.aborted ? mapper.finish({ reason: 'abort', raw: 'abort' }) : mapper.finish();
     } finally {
       // A consumer that stops reading early must not leave the upstream generating.

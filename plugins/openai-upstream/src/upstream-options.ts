@@ -2,7 +2,7 @@ import { z } from '@llmux/core';
 
 /** The plugin's options (`plugins: [{ name: openai-upstream, options: {...} }]`): defaults for every upstream model. */
 export const upstreamPluginOptions = z.strictObject({
-  /** Seconds to wait for an upstream to start answering a request (its response headers). */
+  /** Seconds to wait for an upstream to start answering a request, and between two chunks of a stream. */
   timeout: z.number().positive().default(600),
   /** Seconds a health check may take. */
   healthTimeout: z.number().positive().default(5),
@@ -19,7 +19,7 @@ export const upstreamModelOptions = z.strictObject({
   apiKey: z.string().min(1).optional(),
   /** The environment variable that holds the upstream's API key. */
   apiKeyEnv: z.string().min(1).optional(),
-  /** Seconds to wait for the upstream to start answering; default: the plugin's `timeout`. */
+  /** Seconds to wait for the upstream to start answering, and between two chunks; default: the plugin's `timeout`. */
   timeout: z.number().positive().optional(),
   /** Extra HTTP headers sent with every request. */
   headers: z.record(z.string(), z.string()).optional(),

@@ -115,6 +115,20 @@ describe('OpenAIUpstreamBackend against a scripted upstream', () => {
     expect(finish?.error).toBeInstanceOf(LlmuxError);
   });
 
+  it('ends a stream whose upstream stops sending with an error part after the timeout', async () => {
+    const impatient = await backend.load(location(), { parallel: 1, maxQueue: 0, backendOptions: { model: 'up-model', timeout: 0.3 } });
+    stub.handle((_request, res) => {
+      sse(res).send(chunk({ content: 'and then' }));
+      // ...nothing more, and the connection stays open.
+    });
+    const { text, finish } = await collectStream(await impatient.stream(ask()));
+    expect(text).toBe('and then');
+    expect(finish).toMatchObject({ reason: 'error', raw: 'timeout' });
+    expect((finish?.error as Error).message).toMatch(/stopped sending for 0\.3 s/);
+    expect(impatient.stats().active).toBe(0);
+    await impatient.unload();
+  });
+
   it('says the upstream is unavailable (retryable) when nothing listens, at load and in health checks', async () => {
     const down = { ...location(), path: `http://127.0.0.1:${await closedPort()}/v1` };
     const error = await backend.load(down, { parallel: 1, maxQueue: 0 }).catch((caught: unknown) => caught);
