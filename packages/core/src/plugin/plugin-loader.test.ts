@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { container } from '../di/index.js';
 import type { Backend } from '../contracts/backend.js';
 import type { ModelStore } from '../contracts/model-store.js';
@@ -73,6 +73,10 @@ beforeAll(async () => {
   });
   await mkdir(path.join(project, 'local'), { recursive: true });
   await writeFile(path.join(project, 'local', 'plugin.mjs'), pluginSource('local-plugin', '1.x', 'local'));
+});
+
+afterAll(async () => {
+  await rm(project, { recursive: true, force: true });
 });
 
 describe('plugin names', () => {
