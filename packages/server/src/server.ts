@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BackendUnavailableError, type LlmuxConfig, type Logger } from '@llmux/core';
 import { buildApp } from './app.js';
 import { warnIfOpenWithoutKeys } from './http/exposure-warning.js';
-import { createRuntime, type Runtime } from './runtime/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/runtime.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -19,8 +19,8 @@ export interface RunningServer {
 }
 
 /** Builds the runtime and app and listens. Port 0 picks a free port. */
-export async function startServer(config: LlmuxConfig, logger: Logger): Promise<RunningServer> {
-  const runtime = createRuntime(config, logger);
+export async function startServer(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(config, logger, options);
   const app = buildApp(runtime);
   const bodyMs = config.server.bodyTimeout * 1000;
   const server = createServer(

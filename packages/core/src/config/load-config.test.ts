@@ -44,6 +44,13 @@ describe('config', () => {
     expect(config.models.tiny!.ttl).toBe(600);
   });
 
+  it('resolves local plugin paths relative to the config file, and leaves package names alone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    await writeFile(path.join(dir, 'llmux.config.yaml'), 'plugins:\n  - ./mine\n  - name: ../shared/theirs.js\n    options: { a: 1 }\n  - example\n');
+    const { config } = await loadConfig({ searchFrom: dir, env: {} });
+    expect(config.plugins).toEqual([path.join(dir, 'mine'), { name: path.resolve(dir, '../shared/theirs.js'), options: { a: 1 } }, 'example']);
+  });
+
   it('loads an explicit --config file and fails clearly when it is missing', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
     const file = path.join(dir, 'custom.json');

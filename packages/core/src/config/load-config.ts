@@ -85,4 +85,11 @@ function resolveRelativeSources(config: LlmuxConfig, baseDir: string): void {
     }
   }
   if (config.server.keyFile) config.server.keyFile = path.resolve(baseDir, config.server.keyFile);
+  // Local plugin paths, like model sources, are relative to the config file.
+  config.plugins = config.plugins.map((entry) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    if (!name.startsWith('./') && !name.startsWith('../')) return entry;
+    const resolved = path.resolve(baseDir, name);
+    return typeof entry === 'string' ? resolved : { ...entry, name: resolved };
+  });
 }

@@ -19,6 +19,7 @@ export const ErrorCodes = {
   generationFailed: 'generation_failed',
   timeout: 'timeout',
   configInvalid: 'config_invalid',
+  pluginLoadFailed: 'plugin_load_failed',
   internal: 'internal_error',
 } as const;
 
