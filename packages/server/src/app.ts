@@ -10,6 +10,7 @@ import { ServerMetrics } from './http/metrics.js';
 import { rateLimitMiddleware } from './http/rate-limit.js';
 import { requestCapsMiddleware } from './http/request-caps.js';
 import { timeoutsMiddleware } from './http/timeouts.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -46,6 +47,7 @@ export function buildApp(runtime: Runtime): Express {
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
+  app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
 

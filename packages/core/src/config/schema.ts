@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration.js';
+import { parseByteSize } from './byte-size.js';
 
 const duration = z
   .union([z.number(), z.string()])
@@ -11,6 +12,15 @@ const duration = z
     }
     return seconds;
   });
+
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not a size: use bytes or a number with KB, MB, GB or TB (e.g. 8GB)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 /** Per-model sampling defaults, in OpenAI's names; a request's own values win. */
 export const generationDefaultsSchema = z.strictObject({
@@ -135,7 +145,27 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
-  memory: z.strictObject({ maxFraction: z.number().gt(0).max(1).default(0.9) }).default({ maxFraction: 0.9 }),
+  memory: z
+    .strictObject({
+      /** Share of total memory that loaded models may take. */
+      maxFraction: z.number().gt(0).max(1).default(0.9),
+      /** An absolute cap; the lower of the two applies. */
+      maxBytes: byteSize.optional(),
+    })
+    .default({ maxFraction: 0.9 }),
+  /** Where models are kept and fetched from. */
+  store: z
+    .strictObject({
+      /** Hugging Face hub cache; default `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+      cacheDir: z.string().min(1).optional(),
+      /** Hub endpoint; default `$HF_ENDPOINT`, else https://huggingface.co. */
+      hfEndpoint: z.url().optional(),
+      /** Names for store references, e.g. `qwen:0.5b: Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M`. */
+      aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+      /** A JSON file of more aliases; default `~/.config/llmux/aliases.json`. */
+      aliasesFile: z.string().min(1).optional(),
+    })
+    .default({ aliases: {} }),
   /** Defaults for every model; a model's own keys win. */
   modelDefaults: z
     .strictObject({
@@ -144,8 +174,10 @@ export const configSchema = z.strictObject({
       maxQueue: z.int().min(0).default(64),
       threads: z.int().min(1).optional(),
       ttl: duration.default(0),
+      /** After a failed load, how long requests get the same error before the next attempt. */
+      loadCooldown: duration.default(5),
     })
-    .default({ parallel: 4, maxQueue: 64, ttl: 0 }),
+    .default({ parallel: 4, maxQueue: 64, ttl: 0, loadCooldown: 5 }),
   models: z.record(z.string().regex(/^[\w.:@/-]+$/, 'model ids use letters, digits and . _ - : @ /'), modelConfigSchema).default({}),
   router: routerConfigSchema.default(routerConfigSchema.parse({})),
   plugins: z.array(pluginEntrySchema).default([]),

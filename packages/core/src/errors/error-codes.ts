@@ -11,6 +11,7 @@ export const ErrorCodes = {
   unsupportedFeature: 'unsupported_feature',
   insufficientMemory: 'insufficient_memory',
   modelLoadFailed: 'model_load_failed',
+  downloadFailed: 'download_failed',
   backendUnavailable: 'backend_unavailable',
   overloaded: 'overloaded',
   unauthorized: 'unauthorized',

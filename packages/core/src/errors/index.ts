@@ -7,6 +7,7 @@ export {
   ContextLengthExceededError,
   InsufficientMemoryError,
   ModelLoadError,
+  DownloadError,
   BackendUnavailableError,
   OverloadedError,
   UnauthorizedError,

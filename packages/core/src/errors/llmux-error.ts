@@ -108,6 +108,13 @@ export class ModelLoadError extends LlmuxError {
   }
 }
 
+/** A model download from a hub failed or did not verify (HTTP 502). */
+export class DownloadError extends LlmuxError {
+  constructor(message: string, options: LlmuxErrorOptions = {}) {
+    super(ErrorCodes.downloadFailed, message, { retryable: true, ...options });
+  }
+}
+
 /** No backend can serve the model, or the backend is down (HTTP 503). */
 export class BackendUnavailableError extends LlmuxError {
   constructor(message: string, options: LlmuxErrorOptions = {}) {

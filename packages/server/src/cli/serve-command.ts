@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
 import { bundledModelsConfig, bundledModelsDir } from '../runtime/bundled-models.js';
-import { startServer } from '../server.js';
 import { installProcessHandlers } from './process-handlers.js';
 
 export interface ServeOptions {
@@ -41,6 +40,8 @@ export async function resolveServeConfig(options: ServeOptions, env: NodeJS.Proc
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const { config, source } = await resolveServeConfig(options);
   const logger = createLogger({ level: config.log.level });
+  // Loaded here, not at the top: other commands share this module and must not pay for the engines.
+  const { startServer } = await import('../server.js');
   const running = await startServer(config, logger);
   logger.info(
     { url: running.url, config: source, models: Object.keys(config.models) },

@@ -20,8 +20,10 @@ import {
   type Router,
 } from '@llmux/core';
 import { TargetHealth } from '@llmux/router';
+import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
 import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
+import { ModelPulls } from './model-pulls.js';
 import { validateVirtualModels } from './validate-virtual-models.js';
 
 /** Everything a running server holds, wired through one DI container. */
@@ -30,6 +32,8 @@ export interface Runtime {
   config: LlmuxConfig;
   logger: Logger;
   manager: ModelManager;
+  store: ModelStore;
+  pulls: ModelPulls;
   router: Router;
   /** Every registered routing strategy, by id. */
   routers: Registry<Router>;
@@ -57,7 +61,8 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
   const backends = new Registry<Backend>('backend');
   const routers = new Registry<Router>('router');
   const stores = new Registry<ModelStore>('store');
-  const store = new ConfigModelStore(config.models);
+  stores.register(new ConfigModelStore(config.models));
+  const store = new HfCacheStore({ config, logger: logger.child({ component: 'store' }) });
   stores.register(store);
   const plugins = await loadPlugins({ backends, routers, stores, container, logger }, config, options);
 
@@ -68,6 +73,8 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
 
   const manager = new ModelManager({ config, backends, store, logger: logger.child({ component: 'model-manager' }) });
   container.register(ModelManagerToken, { useValue: manager });
+  manager.refreshFromStore().catch((error: unknown) => logger.warn({ err: error }, 'cannot list the model store'));
+  const pulls = new ModelPulls(store, manager);
   const router = routers.require(config.router.strategy);
   container.register(RouterToken, { useValue: router });
   validateVirtualModels(config, routers);
@@ -80,6 +87,8 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
     config,
     logger,
     manager,
+    store,
+    pulls,
     router,
     routers,
     health,
