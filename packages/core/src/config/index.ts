@@ -1,5 +1,6 @@
 export {
   configSchema,
+  serverSchema,
   modelConfigSchema,
   generationDefaultsSchema,
   routerConfigSchema,
@@ -13,4 +14,5 @@ export {
 } from './schema.js';
 export { loadConfig, parseConfig, type LoadedConfig, type LoadConfigOptions } from './load-config.js';
 export { parseDurationSeconds } from './duration.js';
+export { parseByteSize } from './byte-size.js';
 export { withGenerationDefaults } from './apply-defaults.js';
