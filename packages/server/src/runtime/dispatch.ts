@@ -25,8 +25,8 @@ export interface Dispatched {
 
 type ChatBody = Omit<ChatRequest, 'model'>;
 
-/** Errors after which the next target may succeed where this one failed before the first byte. */
-const NEXT_TARGET_CODES: ReadonlySet<string> = new Set([
+/** Errors after which the next target may succeed where this one failed before the first byte (chat, completions, embeddings). */
+export const NEXT_TARGET_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.contextLengthExceeded,
   ErrorCodes.unsupportedFeature,
   ErrorCodes.modelLoadFailed,
@@ -79,7 +79,7 @@ export function routerFor(runtime: Runtime, requestedModel: string): { router: R
   };
 }
 
-function routerState(runtime: Runtime): RouterState {
+export function routerState(runtime: Runtime): RouterState {
   return {
     ...runtime.manager.routerState(),
     latencyMs: (id) => runtime.health.latencyMs(id),
