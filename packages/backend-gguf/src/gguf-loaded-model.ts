@@ -14,6 +14,7 @@ import {
 import {
   AbortedError,
   AsyncChannel,
+  BackendUnavailableError,
   ContextLengthExceededError,
   GenerationError,
   InvalidRequestError,
@@ -93,6 +94,7 @@ export class GgufLoadedModel implements LoadedModel {
   }
 
   async stream(request: ChatRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
+    if (this.unloaded) throw new BackendUnavailableError(`The model '${this.id}' was unloaded.`);
     this.rejectUnsupported(request);
     const plan = toolPlanFor(request);
     const grammar = await grammarFor(this.parts.model.llama, request.responseFormat);

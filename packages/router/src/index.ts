@@ -9,3 +9,5 @@ export { classifyTask, TASKS, type Task, type TaskClassification, type TaskClass
 export { TargetHealth, type TargetHealthOptions, type TargetHealthSnapshot } from './target-health.js';
 export { builtinRouters } from './builtin-routers.js';
 export { findCandidate, requireCandidate } from './resolve-name.js';
+export { routerPlugin } from './plugin.js';
+export { routerPlugin as default } from './plugin.js';

@@ -9,6 +9,13 @@ import { toOllamaError } from './ollama/ollama-error.js';
 import { errorHandler } from './http/error-handler.js';
 import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
+import { ApiKeys } from './http/api-keys.js';
+import { authMiddleware } from './http/auth.js';
+import { corsMiddleware } from './http/cors.js';
+import { ServerMetrics } from './http/metrics.js';
+import { rateLimitMiddleware } from './http/rate-limit.js';
+import { requestCapsMiddleware } from './http/request-caps.js';
+import { timeoutsMiddleware } from './http/timeouts.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { completionsHandler } from './routes/completions.js';
@@ -20,6 +27,8 @@ import type { Runtime } from './runtime/runtime.js';
 /** The express app for a runtime, without listening: tests and embedders call `listen` themselves. */
 export function buildApp(runtime: Runtime): Express {
   const app = express();
+  const { server } = runtime.config;
+  const metrics = new ServerMetrics(runtime);
   app.disable('x-powered-by');
   app.set('etag', false);
   // First, so that every error on these paths (keys, limits, bad JSON) comes in the surface's own shape.
@@ -41,9 +50,14 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use(express.json({ limit: runtime.config.server.bodyLimit }));
+  app.use(metrics.middleware(), corsMiddleware(server.cors));
+  app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
+  const rateLimit = rateLimitMiddleware(server.rateLimit);
+  if (rateLimit) app.use(rateLimit);
+  app.use(express.json({ limit: server.bodyLimit }), requestCapsMiddleware(server));
 
   app.get('/admin/health', healthHandler(runtime));
+  if (server.metrics.enabled) app.get('/metrics', metrics.handler());
   app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));

@@ -1,5 +1,6 @@
 export {
   configSchema,
+  serverSchema,
   modelConfigSchema,
   generationDefaultsSchema,
   routerConfigSchema,

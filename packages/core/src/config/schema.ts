@@ -89,28 +89,59 @@ const pluginEntrySchema = z.union([
   z.strictObject({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
-export const configSchema = z.strictObject({
-  server: z
+/** Per-key limits on requests and tokens per minute; 0 = no limit. */
+const rateLimitSchema = z.strictObject({
+  requestsPerMinute: z.int().min(0).default(0),
+  /** Prompt plus completion tokens per minute. */
+  tokensPerMinute: z.int().min(0).default(0),
+});
+
+/** The HTTP server: binding, keys, CORS, limits, timeouts, metrics. */
+export const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.int().min(0).max(65535).default(1234),
+  /** Keys for the inference API (`/v1/*`). Empty (and no key file): the API is open. */
+  apiKeys: z.array(z.string().min(1)).default([]),
+  /** Keys for `/admin/*` and `/metrics`; they also open the inference API. */
+  adminApiKeys: z.array(z.string().min(1)).default([]),
+  /** A file with more keys, one per line (`#` comments); a line `admin <key>` adds an admin key. */
+  keyFile: z.string().min(1).optional(),
+  cors: z
     .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.int().min(0).max(65535).default(1234),
-      apiKeys: z.array(z.string().min(1)).default([]),
-      adminApiKeys: z.array(z.string().min(1)).default([]),
-      cors: z.strictObject({ origins: z.array(z.string()).default([]) }).default({ origins: [] }),
-      /** Largest JSON body accepted. */
-      bodyLimit: z.string().default('4mb'),
-      /** How long SIGTERM waits for in-flight requests before aborting them. */
-      shutdownTimeout: duration.default(10),
+      /** Allowed browser origins; `*` for any. Empty: only localhost origins. */
+      origins: z.array(z.string()).default([]),
+      methods: z.array(z.string()).default(['GET', 'POST', 'DELETE', 'OPTIONS']),
+      /** Allowed request headers; empty: whatever the preflight asks for. */
+      headers: z.array(z.string()).default([]),
+      /** Seconds a browser may cache a preflight answer. */
+      maxAge: z.int().min(0).default(600),
     })
-    .default({
-      host: '127.0.0.1',
-      port: 1234,
-      apiKeys: [],
-      adminApiKeys: [],
-      cors: { origins: [] },
-      bodyLimit: '4mb',
-      shutdownTimeout: 10,
-    }),
+    .prefault({}),
+  /** Largest JSON body accepted. */
+  bodyLimit: z.string().default('4mb'),
+  /** Most messages in one request; 0 = no cap. */
+  maxMessages: z.int().min(0).default(1024),
+  /** Highest `max_tokens` a request may ask for; 0 = no cap beyond the model's context. */
+  maxTokens: z.int().min(0).default(0),
+  rateLimit: rateLimitSchema.prefault({}),
+  /** Longest time a request may take from arrival to its last byte; 0 = none. */
+  requestTimeout: duration.default(600),
+  /** Longest pause between two writes of a streamed response; 0 = none. */
+  streamIdleTimeout: duration.default(60),
+  /** Longest time a client may take to send its headers and body (slow clients get 408). */
+  bodyTimeout: duration.default(30),
+  /** How long SIGTERM waits for in-flight requests before aborting them. */
+  shutdownTimeout: duration.default(10),
+  metrics: z
+    .strictObject({
+      /** Serve `GET /metrics` (Prometheus text; admin key required when admin keys exist). */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  server: serverSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),

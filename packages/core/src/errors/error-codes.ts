@@ -18,7 +18,9 @@ export const ErrorCodes = {
   rateLimited: 'rate_limit_exceeded',
   aborted: 'aborted',
   generationFailed: 'generation_failed',
+  timeout: 'timeout',
   configInvalid: 'config_invalid',
+  pluginLoadFailed: 'plugin_load_failed',
   internal: 'internal_error',
 } as const;
 

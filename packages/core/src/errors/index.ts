@@ -13,6 +13,7 @@ export {
   UnauthorizedError,
   AbortedError,
   GenerationError,
+  TimeoutError,
   ConfigError,
   toLlmuxError,
   type LlmuxErrorOptions,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
 import { bundledModelsConfig, bundledModelsDir } from '../runtime/bundled-models.js';
+import { installProcessHandlers } from './process-handlers.js';
 
 export interface ServeOptions {
   config?: string;
@@ -46,25 +47,5 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     { url: running.url, config: source, models: Object.keys(config.models) },
     `llmux listening on ${running.url} (OpenAI API at ${running.url}/v1)`,
   );
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installProcessHandlers({ logger, stop: running.stop });
 }

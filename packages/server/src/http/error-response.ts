@@ -29,6 +29,7 @@ const SHAPES: Record<string, HttpShape> = {
   [ErrorCodes.downloadFailed]: { status: 502, type: 'server_error', masked: false },
   [ErrorCodes.backendUnavailable]: { status: 503, type: 'server_error', masked: false },
   [ErrorCodes.overloaded]: { status: 503, type: 'server_error', masked: false },
+  [ErrorCodes.timeout]: { status: 504, type: 'server_error', masked: false },
   [ErrorCodes.insufficientMemory]: { status: 507, type: 'server_error', masked: false },
 };
 

@@ -19,7 +19,8 @@ import {
 import { dispatchChat } from '../runtime/dispatch.js';
 import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { trackRequest } from './track-request.js';
+import { observeStreams } from '../http/usage-observer.js';
+import { serverReason, trackRequest } from './track-request.js';
 
 /** `POST /v1/chat/completions` */
 export function chatCompletionsHandler(runtime: Runtime) {
@@ -35,12 +36,18 @@ export function chatCompletionsHandler(runtime: Runtime) {
         { model: dispatched.model, route: dispatched.decision.strategy, reason: routeReason(dispatched), stream: Boolean(body.stream), user: body.user ?? undefined },
         'chat completion',
       );
+      // Prompts are the users' data: only at debug level.
+      req.log?.debug({ messages: body.messages }, 'chat completion messages');
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
+      const streams = observeStreams(res, dispatched.streams);
       if (body.stream) {
-        await streamChat(res, identity, dispatched.streams, { includeUsage: Boolean(body.stream_options?.include_usage), logprobs: Boolean(body.logprobs) }, runtime);
+        const options = { includeUsage: Boolean(body.stream_options?.include_usage), logprobs: Boolean(body.logprobs) };
+        await streamChat(res, identity, streams, options, runtime, tracked.signal);
       } else {
-        res.json(await collectChat(identity, dispatched.streams, Boolean(body.logprobs), tracked.signal));
+        res.json(await collectChat(identity, streams, Boolean(body.logprobs), tracked.signal));
       }
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
@@ -53,6 +60,7 @@ async function streamChat(
   streams: AsyncIterable<StreamPart>[],
   { includeUsage, logprobs }: { includeUsage: boolean; logprobs: boolean },
   runtime: Runtime,
+  signal: AbortSignal,
 ): Promise<void> {
   const sse = new SseWriter(res);
   sse.open();
@@ -70,6 +78,14 @@ async function streamChat(
   streams.forEach((_, index) =>
     sse.data(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
   );
+  // Ends the stream with one error event (after the first byte no status can be sent).
+  const fail = (error: unknown) => {
+    if (!sse.writable) return;
+    const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
+    runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
+    sse.data(body);
+    sse.end();
+  };
   // A token's logprobs arrive right before its text; they travel in the same chunk, as OpenAI sends them.
   const pending = streams.map((): OpenAIContentLogprob[] => []);
   const takeLogprobs = (index: number) => {
@@ -77,31 +93,36 @@ async function streamChat(
     const content = pending[index]!.splice(0);
     return { content, refusal: null };
   };
-  for await (const { index, value: part } of mergeIndexed(streams)) {
-    if (part.type === 'logprobs') {
-      pending[index]!.push(...toOpenAIContentLogprobs(part));
-    } else if (part.type === 'text-delta') {
-      sse.data(chunk([{ index, delta: { content: part.text }, logprobs: takeLogprobs(index), finish_reason: null }]));
-    } else if (part.type === 'tool-call-start') {
-      const call = { index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
-      sse.data(chunk([{ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }]));
-    } else if (part.type === 'tool-call-delta') {
-      const fragment = { index: part.index, function: { arguments: part.argumentsDelta } };
-      sse.data(chunk([{ index, delta: { tool_calls: [fragment] }, logprobs: null, finish_reason: null }]));
-    } else if (part.type === 'finish') {
-      if (part.reason === 'error' || part.reason === 'abort') {
-        if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError(STOPPED_BY_SERVER);
-        const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
-        runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
-        sse.data(body);
-        sse.end();
-        return;
+  try {
+    for await (const { index, value: part } of mergeIndexed(streams)) {
+      if (part.type === 'logprobs') {
+        pending[index]!.push(...toOpenAIContentLogprobs(part));
+      } else if (part.type === 'text-delta') {
+        sse.data(chunk([{ index, delta: { content: part.text }, logprobs: takeLogprobs(index), finish_reason: null }]));
+      } else if (part.type === 'tool-call-start') {
+        const call = { index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
+        sse.data(chunk([{ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }]));
+      } else if (part.type === 'tool-call-delta') {
+        const fragment = { index: part.index, function: { arguments: part.argumentsDelta } };
+        sse.data(chunk([{ index, delta: { tool_calls: [fragment] }, logprobs: null, finish_reason: null }]));
+      } else if (part.type === 'finish') {
+        if (part.reason === 'error' || part.reason === 'abort') {
+          fail(
+            part.reason === 'error'
+              ? part.error
+              : (serverReason(signal) ?? new AbortedError(STOPPED_BY_SERVER)),
+          );
+          return;
+        }
+        usages[index] = part.usage;
+        if (pending[index]!.length > 0) sse.data(chunk([{ index, delta: { content: '' }, logprobs: takeLogprobs(index), finish_reason: null }]));
+        sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
       }
-      usages[index] = part.usage;
-      if (pending[index]!.length > 0) sse.data(chunk([{ index, delta: { content: '' }, logprobs: takeLogprobs(index), finish_reason: null }]));
-      sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    fail(serverReason(signal) ?? error);
+    return;
   }
   if (includeUsage) sse.data({ ...chunk([]), usage: toOpenAIUsage(usages) });
   sse.done();
@@ -124,7 +145,9 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     } else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
-        if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
+        const reason = serverReason(signal);
+        if (reason) throw reason;
+        if (signal.aborted) throw new AbortedError('The client closed the connection.');
         throw new BackendUnavailableError(STOPPED_BY_SERVER);
       }
       finishes[index] = toOpenAIFinishReason(part.reason);

@@ -12,7 +12,8 @@ import { newCompletionIdentity, toOpenAIFinishReason, type CompletionIdentity, t
 import { appendLegacyLogprobs, emptyLegacyLogprobs, type LegacyLogprobs } from '../openai/completion-shapes.js';
 import { dispatchTo, startSeededChoices } from '../runtime/dispatch-to.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { trackRequest } from './track-request.js';
+import { observeStreams } from '../http/usage-observer.js';
+import { serverReason, trackRequest } from './track-request.js';
 
 /** `POST /v1/completions`: raw text continuation, one choice per prompt and `n`, index = prompt * n + choice. */
 export function completionsHandler(runtime: Runtime) {
@@ -51,8 +52,11 @@ export function completionsHandler(runtime: Runtime) {
       const identity = newCompletionIdentity('cmpl', dispatched.model);
       const echoes = dispatched.result.map((_, index) => (body.echo ? requests[Math.floor(index / choices)]!.prompt : ''));
       const shape: ChoiceShape = { echoes, logprobs: body.logprobs != null, choicesPerPrompt: choices };
-      if (body.stream) await streamCompletion(res, identity, dispatched.result, shape, Boolean(body.stream_options?.include_usage), runtime);
-      else res.json(await collectCompletion(identity, dispatched.result, shape, tracked.signal));
+      const streams = observeStreams(res, dispatched.result);
+      if (body.stream) await streamCompletion(res, identity, streams, shape, Boolean(body.stream_options?.include_usage), runtime, tracked.signal);
+      else res.json(await collectCompletion(identity, streams, shape, tracked.signal));
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
@@ -92,6 +96,7 @@ async function streamCompletion(
   shape: ChoiceShape,
   includeUsage: boolean,
   runtime: Runtime,
+  signal: AbortSignal,
 ): Promise<void> {
   const sse = new SseWriter(res);
   sse.open();
@@ -108,22 +113,31 @@ async function streamCompletion(
   shape.echoes.forEach((echo, index) => {
     if (echo) sse.data(chunk([{ index, text: echo, logprobs: null, finish_reason: null }]));
   });
-  for await (const { index, value: part } of mergeIndexed(streams)) {
-    if (part.type === 'logprobs') offsets[index] = appendLegacyLogprobs(pending[index]!, part, offsets[index]!);
-    else if (part.type === 'text-delta') sse.data(chunk([{ index, text: part.text, logprobs: takeLogprobs(index), finish_reason: null }]));
-    else if (part.type === 'finish') {
-      if (part.reason === 'error' || part.reason === 'abort') {
-        if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError(STOPPED_BY_SERVER);
-        runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
-        sse.data(toHttpError(toServerError(error), String(res.locals.requestId)).body);
-        sse.end();
-        return;
+  // Ends the stream with one error event (after the first byte no status can be sent).
+  const fail = (error: unknown) => {
+    if (!sse.writable) return;
+    runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
+    sse.data(toHttpError(toServerError(error), String(res.locals.requestId)).body);
+    sse.end();
+  };
+  try {
+    for await (const { index, value: part } of mergeIndexed(streams)) {
+      if (part.type === 'logprobs') offsets[index] = appendLegacyLogprobs(pending[index]!, part, offsets[index]!);
+      else if (part.type === 'text-delta') sse.data(chunk([{ index, text: part.text, logprobs: takeLogprobs(index), finish_reason: null }]));
+      else if (part.type === 'finish') {
+        if (part.reason === 'error' || part.reason === 'abort') {
+          fail(part.reason === 'error' ? part.error : (serverReason(signal) ?? new AbortedError(STOPPED_BY_SERVER)));
+          return;
+        }
+        usages[index] = part.usage;
+        const leftover = pending[index]!.tokens.length > 0 ? takeLogprobs(index) : null;
+        sse.data(chunk([{ index, text: '', logprobs: leftover, finish_reason: toOpenAIFinishReason(part.reason) }]));
       }
-      usages[index] = part.usage;
-      const leftover = pending[index]!.tokens.length > 0 ? takeLogprobs(index) : null;
-      sse.data(chunk([{ index, text: '', logprobs: leftover, finish_reason: toOpenAIFinishReason(part.reason) }]));
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    fail(serverReason(signal) ?? error);
+    return;
   }
   if (includeUsage) sse.data({ ...body(identity, []), usage: toUsage(usages, shape.choicesPerPrompt) });
   sse.done();
@@ -141,7 +155,9 @@ async function collectCompletion(identity: CompletionIdentity, streams: AsyncIte
     else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
-        if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
+        const reason = serverReason(signal);
+        if (reason) throw reason;
+        if (signal.aborted) throw new AbortedError('The client closed the connection.');
         throw new BackendUnavailableError(STOPPED_BY_SERVER);
       }
       finishes[index] = toOpenAIFinishReason(part.reason);

@@ -36,6 +36,8 @@ export function embeddingsHandler(runtime: Runtime) {
         model,
         usage: { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens },
       });
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }

@@ -37,6 +37,9 @@ export const NEXT_TARGET_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.internal,
 ]);
 
+/** Passing conditions worth retrying on the same target (a failed load has its own cooldown instead). */
+const RETRY_SAME_TARGET_CODES: ReadonlySet<string> = new Set([ErrorCodes.overloaded, ErrorCodes.backendUnavailable]);
+
 /** Errors that say the target itself is unwell (they count towards its cooldown). */
 const TARGET_FAULT_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.modelLoadFailed,
@@ -139,7 +142,7 @@ async function startWithRetries(runtime: Runtime, target: string, request: ChatB
     try {
       return await startChoices(runtime, target, request, choices, signal);
     } catch (error) {
-      const retryable = error instanceof LlmuxError && error.retryable && error.code !== ErrorCodes.insufficientMemory;
+      const retryable = error instanceof LlmuxError && RETRY_SAME_TARGET_CODES.has(error.code);
       if (!retryable || attempt >= attempts || signal.aborted) throw error;
       await sleep(backoffMs * 2 ** attempt, signal);
     }

@@ -13,15 +13,16 @@ import {
   RouterToken,
   StoreRegistryToken,
   type Backend,
+  type LoadedPluginInfo,
   type LlmuxConfig,
   type Logger,
   type ModelStore,
   type Router,
 } from '@llmux/core';
-import { GgufBackend } from '@llmux/backend-gguf';
-import { builtinRouters, TargetHealth } from '@llmux/router';
+import { TargetHealth } from '@llmux/router';
 import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
+import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
 import { ModelPulls } from './model-pulls.js';
 import { validateVirtualModels } from './validate-virtual-models.js';
 
@@ -38,26 +39,32 @@ export interface Runtime {
   routers: Registry<Router>;
   /** Recent outcomes per model: latency and cooldown after repeated failures. */
   health: TargetHealth;
+  /** The plugins loaded (built-in ones first). */
+  plugins: LoadedPluginInfo[];
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Builds the runtime for a config: registries, the shipped backends and routers, the store, the manager. */
-export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
+export type RuntimeOptions = LoadPluginsOptions;
+
+/**
+ * Builds the runtime for a config: registries, the built-in and configured plugins (backends,
+ * routers, stores), the store, the manager. Rejects with a `PluginLoadError` when a plugin fails.
+ */
+export async function createRuntime(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const container = rootContainer.createChildContainer();
   container.register(ConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: logger });
 
   const backends = new Registry<Backend>('backend');
-  backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
   const routers = new Registry<Router>('router');
-  for (const router of builtinRouters(config.router)) routers.register(router);
   const stores = new Registry<ModelStore>('store');
   stores.register(new ConfigModelStore(config.models));
   const store = new HfCacheStore({ config, logger: logger.child({ component: 'store' }) });
   stores.register(store);
+  const plugins = await loadPlugins({ backends, routers, stores, container, logger }, config, options);
 
   container.register(BackendRegistryToken, { useValue: backends });
   container.register(RouterRegistryToken, { useValue: routers });
@@ -85,6 +92,7 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     router,
     routers,
     health,
+    plugins,
     inflight,
     startedAt: new Date(),
     close: () => (closing ??= manager.shutdown()),
