@@ -54,7 +54,10 @@ export function buildApp(runtime: Runtime): Express {
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);
-  app.use(express.json({ limit: server.bodyLimit }), requestCapsMiddleware(server));
+  // Ollama's routes read every body as JSON whatever its Content-Type, as Ollama does (`curl -d` sends a form type).
+  const jsonBody = (req: { headers: Record<string, unknown>; url?: string }) =>
+    /^\/api\//.test(req.url ?? '') || String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+  app.use(express.json({ limit: server.bodyLimit, type: jsonBody }), requestCapsMiddleware(server));
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());

@@ -54,7 +54,7 @@ const failing: StreamPart[] = [
 describe('Anthropic message stream writer', () => {
   it('writes a text block, then a tool_use block with input_json_delta, then tool_use stop and usage', async () => {
     const { sse, events } = recordingSse();
-    await writeMessageStream(sse, { id: 'msg_1', model: 'm', requestId: 'req_1' }, parts(textThenCall));
+    await writeMessageStream(sse, { id: 'msg_1', model: 'm', requestId: 'req_1' }, parts(textThenCall), new AbortController().signal);
     expect(events().map((e) => e.event)).toEqual([
       'message_start',
       'content_block_start',
@@ -81,12 +81,29 @@ describe('Anthropic message stream writer', () => {
 
   it('ends a failed generation with an error event in Anthropic shape, masked', async () => {
     const { sse, events } = recordingSse();
-    const outcome = await writeMessageStream(sse, { id: 'msg_1', model: 'm', requestId: 'req_9' }, parts(failing));
+    const outcome = await writeMessageStream(sse, { id: 'msg_1', model: 'm', requestId: 'req_9' }, parts(failing), new AbortController().signal);
     expect(outcome.failed).toBe(true);
     const last = events().at(-1)!;
     expect(last.event).toBe('error');
     expect(last.data).toMatchObject({ type: 'error', error: { type: 'api_error' }, request_id: 'req_9' });
     expect(JSON.stringify(last.data)).not.toContain('exploded');
+  });
+});
+
+describe('a stream that throws instead of finishing', () => {
+  async function* throwing(): AsyncIterable<StreamPart> {
+    yield { type: 'text-delta', text: 'Once' };
+    throw new Error('backend bug');
+  }
+
+  it('still ends each surface with its error event', async () => {
+    const anthropic = recordingSse();
+    expect((await writeMessageStream(anthropic.sse, { id: 'msg_1', model: 'm', requestId: 'r' }, throwing(), new AbortController().signal)).failed).toBe(true);
+    expect(anthropic.events().at(-1)).toMatchObject({ event: 'error', data: { type: 'error', error: { type: 'api_error' } } });
+    const responses = recordingSse();
+    const body = responsesRequestSchema.parse({ model: 'm', input: 'hi' });
+    await writeResponseStream(responses.sse, { id: 'resp_1', createdAt: 1, model: 'm', requestId: 'r' }, body, throwing(), new AbortController().signal);
+    expect(responses.events().slice(-2).map((e) => e.event)).toEqual(['error', 'response.failed']);
   });
 });
 
@@ -96,7 +113,7 @@ describe('Responses stream writer', () => {
 
   it('closes the message item before a function_call item, and completes with both in the output', async () => {
     const { sse, events } = recordingSse();
-    await writeResponseStream(sse, identity, body, parts(textThenCall));
+    await writeResponseStream(sse, identity, body, parts(textThenCall), new AbortController().signal);
     const all = events();
     expect(all.map((e) => e.event)).toEqual([
       'response.created',
@@ -126,7 +143,7 @@ describe('Responses stream writer', () => {
 
   it('reports a failure as an error event and response.failed', async () => {
     const { sse, events } = recordingSse();
-    await writeResponseStream(sse, identity, body, parts(failing));
+    await writeResponseStream(sse, identity, body, parts(failing), new AbortController().signal);
     const all = events();
     expect(all.slice(-2).map((e) => e.event)).toEqual(['error', 'response.failed']);
     expect(all.at(-2)!.data).toMatchObject({ code: 'generation_failed' });

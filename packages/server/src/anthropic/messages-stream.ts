@@ -1,6 +1,6 @@
 import type { StreamPart } from '@llmux/core';
 import type { SseWriter } from '../http/sse-writer.js';
-import { streamFailure } from '../runtime/generation.js';
+import { streamFailure, thrownFailure } from '../runtime/generation.js';
 import { toAnthropicError } from './anthropic-error.js';
 import { toAnthropicUsage, toStopReason } from './message-shapes.js';
 
@@ -14,6 +14,7 @@ export async function writeMessageStream(
   sse: SseWriter,
   identity: { id: string; model: string; requestId: string },
   stream: AsyncIterable<StreamPart>,
+  signal: AbortSignal,
 ): Promise<{ failed: boolean; error?: unknown }> {
   sse.event('message_start', {
     type: 'message_start',
@@ -48,48 +49,54 @@ export async function writeMessageStream(
     ping();
   };
 
-  for await (const part of stream) {
-    switch (part.type) {
-      case 'text-delta':
-        if (open?.kind !== 'text') startBlock({ type: 'text', text: '' }, { kind: 'text' });
-        sse.event('content_block_delta', { type: 'content_block_delta', index: blockIndex, delta: { type: 'text_delta', text: part.text } });
-        break;
-      case 'tool-call-start':
-        startBlock({ type: 'tool_use', id: part.id, name: part.name, input: {} }, { kind: 'tool', toolIndex: part.index });
-        break;
-      case 'tool-call-delta':
-        if (open?.kind === 'tool' && open.toolIndex === part.index) {
-          sse.event('content_block_delta', {
-            type: 'content_block_delta',
-            index: blockIndex,
-            delta: { type: 'input_json_delta', partial_json: part.argumentsDelta },
+  const fail = (failure: ReturnType<typeof thrownFailure>, cause: unknown) => {
+    sse.event('error', toAnthropicError(failure, identity.requestId).body);
+    sse.end();
+    return { failed: true, error: cause };
+  };
+  try {
+    for await (const part of stream) {
+      switch (part.type) {
+        case 'text-delta':
+          if (open?.kind !== 'text') startBlock({ type: 'text', text: '' }, { kind: 'text' });
+          sse.event('content_block_delta', { type: 'content_block_delta', index: blockIndex, delta: { type: 'text_delta', text: part.text } });
+          break;
+        case 'tool-call-start':
+          startBlock({ type: 'tool_use', id: part.id, name: part.name, input: {} }, { kind: 'tool', toolIndex: part.index });
+          break;
+        case 'tool-call-delta':
+          if (open?.kind === 'tool' && open.toolIndex === part.index) {
+            sse.event('content_block_delta', {
+              type: 'content_block_delta',
+              index: blockIndex,
+              delta: { type: 'input_json_delta', partial_json: part.argumentsDelta },
+            });
+          }
+          break;
+        case 'tool-call-end':
+          if (open?.kind === 'tool') closeBlock();
+          break;
+        case 'finish': {
+          const failure = streamFailure(part, signal);
+          if (failure) return fail(failure, part.reason === 'error' ? part.error : failure);
+          closeBlock();
+          ping();
+          sse.event('message_delta', {
+            type: 'message_delta',
+            delta: { stop_reason: toStopReason(part), stop_sequence: part.stopSequence ?? null },
+            usage: toAnthropicUsage(part.usage),
           });
-        }
-        break;
-      case 'tool-call-end':
-        if (open?.kind === 'tool') closeBlock();
-        break;
-      case 'finish': {
-        const failure = streamFailure(part);
-        if (failure) {
-          sse.event('error', toAnthropicError(failure, identity.requestId).body);
+          sse.event('message_stop', { type: 'message_stop' });
           sse.end();
-          return { failed: true, error: part.reason === 'error' ? part.error : failure };
+          return { failed: false };
         }
-        closeBlock();
-        ping();
-        sse.event('message_delta', {
-          type: 'message_delta',
-          delta: { stop_reason: toStopReason(part), stop_sequence: part.stopSequence ?? null },
-          usage: toAnthropicUsage(part.usage),
-        });
-        sse.event('message_stop', { type: 'message_stop' });
-        sse.end();
-        return { failed: false };
+        default:
+          break;
       }
-      default:
-        break;
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    return fail(thrownFailure(error, signal), error);
   }
   sse.end();
   return { failed: false };

@@ -4,6 +4,7 @@ import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { trackRequest } from '../routes/track-request.js';
 import { setRouteHeaders } from '../http/route-headers.js';
+import { observeStreams } from '../http/usage-observer.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import { dispatchTo } from '../runtime/dispatch-to.js';
 import { collectGeneration } from '../runtime/generation.js';
@@ -31,15 +32,17 @@ function messagesHandler(runtime: Runtime) {
       setRouteHeaders(res, dispatched);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream) }, 'anthropic message');
       const id = newMessageId();
-      const stream = dispatched.streams[0]!;
+      const stream = observeStreams(res, dispatched.streams)[0]!;
       if (body.stream) {
         const sse = new SseWriter(res);
         sse.open();
-        const outcome = await writeMessageStream(sse, { id, model: dispatched.model, requestId: String(res.locals.requestId) }, stream);
+        const outcome = await writeMessageStream(sse, { id, model: dispatched.model, requestId: String(res.locals.requestId) }, stream, tracked.signal);
         if (outcome.failed) runtime.logger.error({ requestId: res.locals.requestId, err: outcome.error }, 'stream ended with an error');
       } else {
         res.json(toMessageResponse(id, dispatched.model, await collectGeneration(stream, tracked.signal)));
       }
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
@@ -58,6 +61,8 @@ function countTokensHandler(runtime: Runtime) {
       });
       setRouteHeaders(res, counted);
       res.json({ input_tokens: counted.result });
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }

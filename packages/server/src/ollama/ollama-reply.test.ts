@@ -25,7 +25,7 @@ describe('OllamaReply', () => {
     const lines = parts.flatMap((part) => reply.accept(part)) as Array<{ message: { content: string; tool_calls?: unknown } }>;
     expect(lines.map((line) => line.message.content)).toEqual(['Let me ', 'check.', '']);
     expect(lines[2]!.message.tool_calls).toEqual([{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }]);
-    expect(reply.failure()).toBeUndefined();
+    expect(reply.failure(new AbortController().signal)).toBeUndefined();
     const final = reply.final() as { message: { content: string; tool_calls: unknown[] }; done: boolean; done_reason: string; eval_count: number; prompt_eval_count: number };
     expect(final).toMatchObject({ done: true, done_reason: 'stop', eval_count: 9, prompt_eval_count: 12, model: 'm:latest' });
     expect(final.message).toEqual({ role: 'assistant', content: '', tool_calls: [] });
@@ -42,6 +42,6 @@ describe('OllamaReply', () => {
   it('reports a failed generation as the error to send', () => {
     const reply = new OllamaReply(shape, 'm', new GenerationClock(), true);
     reply.accept({ type: 'finish', reason: 'abort', raw: 'abort', usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 0 } });
-    expect(reply.failure()?.code).toBe('backend_unavailable');
+    expect(reply.failure(new AbortController().signal)?.code).toBe('backend_unavailable');
   });
 });

@@ -69,8 +69,8 @@ export class OllamaReply {
   }
 
   /** The error to report when the generation failed or was stopped by the server. */
-  failure(): LlmuxError | undefined {
-    return this.finishPart ? streamFailure(this.finishPart) : undefined;
+  failure(signal: AbortSignal): LlmuxError | undefined {
+    return this.finishPart ? streamFailure(this.finishPart, signal) : undefined;
   }
 
   /** The final line (streaming: no text, calls already sent when the shape has call lines) or the whole body. */

@@ -1,4 +1,4 @@
-import express, { Router as ExpressRouter } from 'express';
+import { Router as ExpressRouter } from 'express';
 import type { Runtime } from '../runtime/runtime.js';
 import { ollamaEmbedRoutes } from './embed-routes.js';
 import { ollamaGenerationRoutes } from './generation-routes.js';
@@ -7,8 +7,6 @@ import { ollamaModelRoutes } from './model-routes.js';
 /** Ollama's API under `/api`, plus `GET /` and `HEAD /`, which Ollama clients probe. */
 export function ollamaRoutes(runtime: Runtime): ExpressRouter {
   const router = ExpressRouter();
-  // Ollama reads every body as JSON whatever its Content-Type (`curl -d` sends a form type).
-  router.use('/api', express.json({ type: () => true, limit: runtime.config.server.bodyLimit }));
   router.get('/', (_req, res) => {
     res.type('text/plain').send('Ollama is running');
   });

@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
-import { BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart } from '@llmux/core';
+import { BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type LlmuxError, type StreamPart } from '@llmux/core';
 import { trackRequest } from '../routes/track-request.js';
 import { setRouteHeaders } from '../http/route-headers.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import { dispatchTo } from '../runtime/dispatch-to.js';
-import { collectedFailure } from '../runtime/generation.js';
+import { collectedFailure, thrownFailure } from '../runtime/generation.js';
+import { observeStreams } from '../http/usage-observer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { applyKeepAlive } from './apply-keep-alive.js';
 import { GenerationClock } from './generation-clock.js';
@@ -37,13 +38,18 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
     const reply = new OllamaReply(job.shape, job.requestedModel, clock, job.stream);
     const writer = job.stream ? new NdjsonWriter(res) : undefined;
     writer?.open();
-    for await (const part of dispatched.stream) for (const line of reply.accept(part)) writer?.line(line);
-
+    let thrown: LlmuxError | undefined;
+    try {
+      for await (const part of observeStreams(res, [dispatched.stream])[0]!) for (const line of reply.accept(part)) writer?.line(line);
+    } catch (error) {
+      // A backend that throws instead of finishing with `error` still gets a proper end.
+      thrown = thrownFailure(error, tracked.signal);
+    }
     if (!writer) {
-      const failure = reply.finish ? collectedFailure(reply.finish, tracked.signal) : new BackendUnavailableError('The generation ended without a finish.');
+      const failure = thrown ?? (reply.finish ? collectedFailure(reply.finish, tracked.signal) : new BackendUnavailableError('The generation ended without a finish.'));
       if (failure) throw failure;
     } else {
-      const failure = reply.finish ? reply.failure() : new BackendUnavailableError('The generation ended without a finish.');
+      const failure = thrown ?? (reply.finish ? reply.failure(tracked.signal) : new BackendUnavailableError('The generation ended without a finish.'));
       if (failure) {
         runtime.logger.error({ requestId: res.locals.requestId, err: reply.finish?.error ?? failure }, 'stream ended with an error');
         writer.line(toOllamaError(failure, String(res.locals.requestId)).body);
@@ -58,6 +64,8 @@ export async function runOllamaGeneration(runtime: Runtime, req: Request, res: R
     } else {
       res.json(reply.final());
     }
+  } catch (error) {
+    throw tracked.failure(error);
   } finally {
     tracked.end();
   }

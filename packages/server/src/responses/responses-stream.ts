@@ -1,7 +1,7 @@
 import type { StreamPart } from '@llmux/core';
 import type { SseWriter } from '../http/sse-writer.js';
 import { toHttpError } from '../http/error-response.js';
-import { streamFailure } from '../runtime/generation.js';
+import { streamFailure, thrownFailure } from '../runtime/generation.js';
 import type { ResponsesRequestBody } from './responses-request-schema.js';
 import {
   finalStatus,
@@ -25,6 +25,7 @@ export async function writeResponseStream(
   identity: ResponseIdentity & { requestId: string },
   body: ResponsesRequestBody,
   stream: AsyncIterable<StreamPart>,
+  signal: AbortSignal,
 ): Promise<{ failed: boolean; error?: unknown }> {
   let sequence = 0;
   const emit = (type: string, payload: Record<string, unknown>) => sse.event(type, { type, sequence_number: sequence++, ...payload });
@@ -65,56 +66,62 @@ export async function writeResponseStream(
     call = undefined;
   };
 
-  for await (const part of stream) {
-    switch (part.type) {
-      case 'text-delta': {
-        const item = openMessage();
-        item.content[0]!.text += part.text;
-        emit('response.output_text.delta', { item_id: item.id, output_index: output.indexOf(item), content_index: 0, delta: part.text, logprobs: [] });
-        break;
-      }
-      case 'tool-call-start': {
-        closeMessage();
-        closeCall();
-        const item: FunctionCallItem = { type: 'function_call', id: newItemId('fc'), call_id: part.id, name: part.name, arguments: '', status: 'in_progress' };
-        output.push(item);
-        call = { item, index: output.length - 1 };
-        emit('response.output_item.added', { output_index: call.index, item: { ...item } });
-        break;
-      }
-      case 'tool-call-delta':
-        if (call) {
-          call.item.arguments += part.argumentsDelta;
-          emit('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.index, delta: part.argumentsDelta });
+  const fail = (failure: ReturnType<typeof thrownFailure>, cause: unknown) => {
+    const { body: error } = toHttpError(failure, identity.requestId);
+    emit('error', { code: error.error.code, message: error.error.message, param: error.error.param });
+    emit('response.failed', {
+      response: responseObject(identity, body, { status: 'failed', output, error: { code: error.error.code ?? 'server_error', message: error.error.message } }),
+    });
+    sse.end();
+    return { failed: true, error: cause };
+  };
+  try {
+    for await (const part of stream) {
+      switch (part.type) {
+        case 'text-delta': {
+          const item = openMessage();
+          item.content[0]!.text += part.text;
+          emit('response.output_text.delta', { item_id: item.id, output_index: output.indexOf(item), content_index: 0, delta: part.text, logprobs: [] });
+          break;
         }
-        break;
-      case 'tool-call-end':
-        closeCall();
-        break;
-      case 'finish': {
-        const failure = streamFailure(part);
-        if (failure) {
-          const { body: error } = toHttpError(failure, identity.requestId);
-          emit('error', { code: error.error.code, message: error.error.message, param: error.error.param });
-          emit('response.failed', {
-            response: responseObject(identity, body, { status: 'failed', output, error: { code: error.error.code ?? 'server_error', message: error.error.message } }),
+        case 'tool-call-start': {
+          closeMessage();
+          closeCall();
+          const item: FunctionCallItem = { type: 'function_call', id: newItemId('fc'), call_id: part.id, name: part.name, arguments: '', status: 'in_progress' };
+          output.push(item);
+          call = { item, index: output.length - 1 };
+          emit('response.output_item.added', { output_index: call.index, item: { ...item } });
+          break;
+        }
+        case 'tool-call-delta':
+          if (call) {
+            call.item.arguments += part.argumentsDelta;
+            emit('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.index, delta: part.argumentsDelta });
+          }
+          break;
+        case 'tool-call-end':
+          closeCall();
+          break;
+        case 'finish': {
+          const failure = streamFailure(part, signal);
+          if (failure) return fail(failure, part.reason === 'error' ? part.error : failure);
+          if (output.length === 0) openMessage();
+          closeMessage();
+          closeCall();
+          const status = finalStatus(part);
+          emit(status === 'completed' ? 'response.completed' : 'response.incomplete', {
+            response: responseObject(identity, body, { status, output, finish: part }),
           });
           sse.end();
-          return { failed: true, error: part.reason === 'error' ? part.error : failure };
+          return { failed: false };
         }
-        if (output.length === 0) openMessage();
-        closeMessage();
-        closeCall();
-        const status = finalStatus(part);
-        emit(status === 'completed' ? 'response.completed' : 'response.incomplete', {
-          response: responseObject(identity, body, { status, output, finish: part }),
-        });
-        sse.end();
-        return { failed: false };
+        default:
+          break;
       }
-      default:
-        break;
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    return fail(thrownFailure(error, signal), error);
   }
   sse.end();
   return { failed: false };

@@ -3,6 +3,7 @@ import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { trackRequest } from '../routes/track-request.js';
 import { setRouteHeaders } from '../http/route-headers.js';
+import { observeStreams } from '../http/usage-observer.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import { collectGeneration } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -28,16 +29,18 @@ function responsesHandler(runtime: Runtime) {
       setRouteHeaders(res, dispatched);
       req.log?.info({ model: dispatched.model, stream: Boolean(body.stream) }, 'response');
       const identity = { id: newItemId('resp'), createdAt: Math.floor(Date.now() / 1000), model: dispatched.model };
-      const stream = dispatched.streams[0]!;
+      const stream = observeStreams(res, dispatched.streams)[0]!;
       if (body.stream) {
         const sse = new SseWriter(res);
         sse.open();
-        const outcome = await writeResponseStream(sse, { ...identity, requestId: String(res.locals.requestId) }, body, stream);
+        const outcome = await writeResponseStream(sse, { ...identity, requestId: String(res.locals.requestId) }, body, stream, tracked.signal);
         if (outcome.failed) runtime.logger.error({ requestId: res.locals.requestId, err: outcome.error }, 'stream ended with an error');
       } else {
         const generation = await collectGeneration(stream, tracked.signal);
         res.json(responseObject(identity, body, { status: finalStatus(generation.finish), output: outputItems(generation), finish: generation.finish }));
       }
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
