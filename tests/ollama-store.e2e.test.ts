@@ -22,6 +22,7 @@ beforeAll(async () => {
   server = await startTestServer({
     store: { cacheDir, hfEndpoint: hub.url, aliasesFile: path.join(cacheDir, 'aliases.json') },
     models: { stories: { source: path.join(MODELS_DIR, 'stories260K.gguf') } },
+    router: { virtual: { fast: { strategy: 'fallback', targets: ['stories'] } } },
   });
   ollama = new Ollama({ host: server.url });
 });
@@ -66,6 +67,14 @@ describe('Ollama pull / tags / delete through the model store', () => {
       }
     })().catch((e: unknown) => e);
     expect((streamed as Error).message).toMatch(/failed verification/);
+  });
+
+  it('lists the virtual models too, and serves them by their tagged names', async () => {
+    const names = (await ollama.list()).models.map((entry) => entry.name);
+    expect(names).toEqual(expect.arrayContaining(['stories:latest', 'fast:latest']));
+    expect((await ollama.show({ model: 'fast:latest' })).details.format).toBe('');
+    const reply = await ollama.chat({ model: 'fast:latest', messages: [{ role: 'user', content: 'Once upon a time' }], stream: false, options: { num_predict: 3 } });
+    expect(reply).toMatchObject({ model: 'fast:latest', eval_count: 3, done: true });
   });
 
   it('refuses to delete a model file named in config', async () => {

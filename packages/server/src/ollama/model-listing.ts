@@ -23,10 +23,25 @@ export interface OllamaModelEntry {
   };
 }
 
-/** Every model the store knows, as Ollama lists them. */
+/** Every model the store knows, then the virtual models of the router config, as Ollama lists them. */
 export async function listOllamaModels(runtime: Runtime): Promise<OllamaModelEntry[]> {
   const infos = await runtime.store.list();
-  return Promise.all(infos.map((info) => toEntry(info)));
+  const models = await Promise.all(infos.map((info) => toEntry(info)));
+  return [...models, ...Object.keys(runtime.config.router.virtual).map((name) => virtualEntry(name, runtime.startedAt))];
+}
+
+/** A virtual model: a name the router maps onto real models; no file of its own. */
+function virtualEntry(name: string, since: Date): OllamaModelEntry {
+  const tagged = taggedName(name);
+  return {
+    name: tagged,
+    model: tagged,
+    modified_at: since.toISOString(),
+    size: 0,
+    digest: createHash('sha256').update(`virtual\0${name}`).digest('hex'),
+    model_info: {},
+    details: { parent_model: '', format: '', family: '', families: null, parameter_size: '', quantization_level: '' },
+  };
 }
 
 async function toEntry(info: ModelInfo): Promise<OllamaModelEntry> {

@@ -45,9 +45,10 @@ export function ollamaModelRoutes(runtime: Runtime): ExpressRouter {
   router.post('/api/show', async (req, res) => {
     const body = validateBody(modelNameSchema, req.body);
     const name = (body.model ?? body.name)!;
-    const id = runtime.manager.idFor(routedName(runtime.manager, name));
-    const entry = id ? (await listOllamaModels(runtime)).find((candidate) => candidate.name === taggedName(id)) : undefined;
-    if (!id || !entry) throw new ModelNotFoundError(name, runtime.manager.candidates().map((c) => c.id));
+    const routed = routedName(runtime.manager, name);
+    const id = runtime.manager.idFor(routed) ?? routed;
+    const entry = (await listOllamaModels(runtime)).find((candidate) => candidate.name === taggedName(id));
+    if (!entry) throw new ModelNotFoundError(name, runtime.manager.candidates().map((c) => c.id));
     const loaded = runtime.manager.peek(id);
     const capabilities = ['completion'];
     if (loaded?.capabilities.tools) capabilities.push('tools');
