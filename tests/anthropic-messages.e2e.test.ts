@@ -91,6 +91,8 @@ describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
     expect(names.slice(0, 3)).toEqual(['message_start', 'content_block_start', 'ping']);
     expect(names.slice(3, -3).every((name) => name === 'content_block_delta')).toBe(true);
     expect(names.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    const start = JSON.parse(/^data: (.+)$/m.exec(raw)![1]!) as { message: { usage: { input_tokens: number } } };
+    expect(start.message.usage.input_tokens).toBe(7);
   });
 
   it('takes a system prompt as blocks and tool_use / tool_result history', async () => {

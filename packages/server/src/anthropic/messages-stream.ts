@@ -12,7 +12,7 @@ import { toAnthropicUsage, toStopReason } from './message-shapes.js';
  */
 export async function writeMessageStream(
   sse: SseWriter,
-  identity: { id: string; model: string; requestId: string },
+  identity: { id: string; model: string; requestId: string; promptTokens?: number },
   stream: AsyncIterable<StreamPart>,
   signal: AbortSignal,
 ): Promise<{ failed: boolean; error?: unknown }> {
@@ -26,8 +26,8 @@ export async function writeMessageStream(
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      // The prompt is counted when the generation ends; message_delta carries the real numbers.
-      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      // The whole prompt as counted before generating; message_delta carries the final split into fresh and cached.
+      usage: { input_tokens: identity.promptTokens ?? 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     },
   });
   let blockIndex = -1;

@@ -34,9 +34,12 @@ function messagesHandler(runtime: Runtime) {
       const id = newMessageId();
       const stream = observeStreams(res, dispatched.streams)[0]!;
       if (body.stream) {
+        // message_start carries the prompt's size, as Anthropic's does; message_delta then splits it into fresh and cached.
+        const promptTokens = await runtime.manager.peek(dispatched.model)?.countPromptTokens?.({ ...request, model: dispatched.model }).catch(() => undefined);
         const sse = new SseWriter(res);
         sse.open();
-        const outcome = await writeMessageStream(sse, { id, model: dispatched.model, requestId: String(res.locals.requestId) }, stream, tracked.signal);
+        const identity = { id, model: dispatched.model, requestId: String(res.locals.requestId), ...(promptTokens !== undefined ? { promptTokens } : {}) };
+        const outcome = await writeMessageStream(sse, identity, stream, tracked.signal);
         if (outcome.failed) runtime.logger.error({ requestId: res.locals.requestId, err: outcome.error }, 'stream ended with an error');
       } else {
         res.json(toMessageResponse(id, dispatched.model, await collectGeneration(stream, tracked.signal)));
