@@ -1,2 +1,3 @@
-/** The registry id of the MLX backend. */
-export const MLX_BACKEND_ID = 'mlx';
+export { MlxBackend, MLX_BACKEND_ID, type MlxBackendOptions } from './mlx-backend.js';
+export { MlxLoadedModel } from './mlx-loaded-model.js';
+export { SUPPORTED_MODEL_TYPES } from './engine/model-config.js';
