@@ -129,6 +129,10 @@ export class MlxLoadedModel implements LoadedModel {
     if (request.logprobs) {
       throw new UnsupportedFeatureError(`The model '${this.id}' does not support logprobs yet.`, { param: 'logprobs' });
     }
+    const hasImage = request.messages.some(
+      (message) => message.role === 'user' && Array.isArray(message.content) && message.content.some((part) => part.type === 'image'),
+    );
+    if (hasImage) throw new UnsupportedFeatureError(`The model '${this.id}' does not accept images.`, { param: 'messages' });
   }
 
   private async start(input: GenerationInput, options: StreamOptions): Promise<AsyncIterable<StreamPart>> {

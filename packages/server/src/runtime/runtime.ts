@@ -19,6 +19,7 @@ import {
   type Router,
 } from '@llmux/core';
 import { GgufBackend } from '@llmux/backend-gguf';
+import { MlxBackend } from '@llmux/backend-mlx';
 import { DirectRouter } from '@llmux/router';
 import { InflightRequests } from './inflight.js';
 
@@ -43,6 +44,7 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
 
   const backends = new Registry<Backend>('backend');
   backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
+  backends.register(new MlxBackend({ logger: logger.child({ backend: 'mlx' }) }));
   const routers = new Registry<Router>('router');
   routers.register(new DirectRouter());
   const stores = new Registry<ModelStore>('store');
