@@ -153,7 +153,7 @@ export class MlxLoadedModel implements LoadedModel {
     const { prompt } = input;
     const room = this.parts.contextSize - prompt.length;
     const maxTokens = Math.max(0, Math.min(input.maxTokens ?? room, room));
-    const decoder = new StreamDecoder((ids) => this.parts.tokenizer.decode(ids));
+    const decoder = new StreamDecoder((ids) => this.parts.tokenizer.decode(ids), prompt.at(-1));
     const matcher = new StopMatcher(input.stop ?? []);
     const generated: number[] = [];
     let cachedPromptTokens = 0;

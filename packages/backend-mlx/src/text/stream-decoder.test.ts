@@ -31,3 +31,22 @@ describe('StreamDecoder', () => {
     expect(text).toBe('ab');
   });
 });
+
+describe('StreamDecoder on a SentencePiece tokenizer', () => {
+  it('keeps the leading space of the first piece after the prompt', async () => {
+    const { convertGgufToMlx } = await import('../convert/gguf-to-mlx.js');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const folder = await mkdtemp(path.join(tmpdir(), 'llmux-spm-'));
+    try {
+      await convertGgufToMlx(path.join(BROWN, '../stories260K.gguf'), folder, { overwrite: true });
+      const tokenizer = await ModelTokenizer.load(folder, [2], 1);
+      const prompt = tokenizer.encode('The dog was sad because');
+      const continuation = tokenizer.encode('The dog was sad because he lost it').slice(prompt.length);
+      const decoder = new StreamDecoder((tokens) => tokenizer.decode(tokens), prompt.at(-1));
+      expect(continuation.map((id) => decoder.push(id)).join('') + decoder.flush()).toBe(' he lost it');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

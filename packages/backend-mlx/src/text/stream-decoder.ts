@@ -9,7 +9,19 @@ export class StreamDecoder {
   private anchorText = '';
   private pending: number[] = [];
 
-  constructor(private readonly decode: (ids: number[]) => string) {}
+  /**
+   * `context`: the last prompt token, so the first generated piece keeps the leading space a
+   * continuation needs ("because" + " he", not "becausehe").
+   */
+  constructor(
+    private readonly decode: (ids: number[]) => string,
+    context?: number,
+  ) {
+    if (context !== undefined) {
+      this.anchor = [context];
+      this.anchorText = decode(this.anchor);
+    }
+  }
 
   /** Adds a token; returns the text that is now complete ('' when none). */
   push(token: number): string {
