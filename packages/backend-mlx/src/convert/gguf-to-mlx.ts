@@ -73,7 +73,9 @@ function num(metadata: Metadata, path: string): number | undefined {
 export async function convertGgufToMlx(ggufPath: string, folder: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const progress = options.onProgress ?? (() => {});
   const { readGgufFileInfo } = await import('node-llama-cpp');
-  const info = await readGgufFileInfo(ggufPath, { ignoreKeys: [] });
+  const info = await readGgufFileInfo(ggufPath, { ignoreKeys: [] }).catch((error: unknown) => {
+    throw new InvalidRequestError(`Cannot read ${ggufPath} as a GGUF file: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
   const metadata = info.metadata as unknown as Metadata;
   const architecture = String(get(metadata, 'general.architecture'));
   const modelType = ARCHITECTURES[architecture];
