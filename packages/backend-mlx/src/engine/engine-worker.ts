@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { KvCache } from './kv-cache.js';
 import { loadTransformer } from './load-model.js';
+import { mx } from './mlx.js';
 import { Sampler } from './sampler.js';
 import type { Transformer } from './transformer.js';
 import type { EngineInit, FromEngine, ToEngine } from './protocol.js';
@@ -46,7 +47,9 @@ async function generate(model: Transformer, cache: KvCache, request: Extract<ToE
     const sampler = new Sampler(request.sampling);
     const stopTokens = new Set(request.stopTokens);
     while (completionTokens < request.maxTokens) {
-      const token = sampler.sample(logits!.tolist() as number[]);
+      const token = sampler.plainGreedy
+        ? (mx.argmax(logits!).item() as number)
+        : sampler.sample(logits!.tolist() as number[]);
       if (stopTokens.has(token)) return done('stop', 'eogToken');
       completionTokens++;
       sampler.accept(token);

@@ -7,6 +7,9 @@ const draws = (sampler: Sampler, count: number) => Array.from({ length: count },
 describe('Sampler', () => {
   it('is greedy at temperature 0', () => {
     expect(draws(new Sampler({ temperature: 0 }), 5)).toEqual([1, 1, 1, 1, 1]);
+    expect(new Sampler({ temperature: 0 }).plainGreedy).toBe(true);
+    expect(new Sampler({ temperature: 0, presencePenalty: 0.5 }).plainGreedy).toBe(false);
+    expect(new Sampler({}).plainGreedy).toBe(false);
   });
 
   it('defaults to temperature 1 (OpenAI), and the same seed gives the same draws', () => {

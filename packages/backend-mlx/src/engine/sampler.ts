@@ -27,6 +27,14 @@ export class Sampler {
     this.random = mulberry32(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   }
 
+  /** Greedy with nothing to adjust: the engine may take the argmax without reading every logit. */
+  get plainGreedy(): boolean {
+    const o = this.options;
+    const penalties = (o.presencePenalty ?? 0) !== 0 || (o.frequencyPenalty ?? 0) !== 0 || (o.repeatPenalty ?? 1) !== 1;
+    const bias = o.logitBias !== undefined && Object.keys(o.logitBias).length > 0;
+    return this.temperature <= 0 && !penalties && !bias;
+  }
+
   /** Records a generated token for the penalties. */
   accept(token: number): void {
     this.counts.set(token, (this.counts.get(token) ?? 0) + 1);
