@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { messageText, type ChatMessage } from '@llmux/core';
+import { InvalidRequestError, messageText, type ChatMessage } from '@llmux/core';
 
 type Json = Record<string, unknown>;
 
@@ -67,12 +67,20 @@ export class ModelTokenizer {
   /** The prompt ids of a chat, ready for generation of the assistant's reply. */
   chatPrompt(messages: ChatMessage[]): number[] {
     if (!this.template) return this.plainPrompt(messages);
-    const text = this.template.render({
-      messages: messages.map(toTemplateMessage),
-      add_generation_prompt: true,
-      bos_token: this.specials.bos ?? '',
-      eos_token: this.specials.eos ?? '',
-    });
+    let text: string;
+    try {
+      text = this.template.render({
+        messages: messages.map(toTemplateMessage),
+        add_generation_prompt: true,
+        bos_token: this.specials.bos ?? '',
+        eos_token: this.specials.eos ?? '',
+      });
+    } catch (error) {
+      // Templates reject conversations they cannot format (e.g. roles that do not alternate).
+      throw new InvalidRequestError(`The model's chat template rejected the messages: ${error instanceof Error ? error.message : String(error)}`, {
+        param: 'messages',
+      });
+    }
     // The template writes every special token itself (BOS included).
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
