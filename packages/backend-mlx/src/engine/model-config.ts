@@ -43,6 +43,8 @@ export interface ModelConfig {
   mlpBias: boolean;
   /** Qwen3 normalizes queries and keys per head before rope. */
   qkNorm: boolean;
+  /** Per layer, whether it applies rope (SmolLM3 leaves it out of every fourth layer: `no_rope_layers`). */
+  ropeLayers: boolean[];
   quantization: QuantizationConfig | undefined;
   eosTokenIds: number[];
   bosTokenId: number | undefined;
@@ -87,6 +89,14 @@ function parseQuantization(config: Json): QuantizationConfig | undefined {
   return { groupSize: num(raw, 'group_size', 64), bits: num(raw, 'bits', 4) };
 }
 
+function ropeLayers(config: Json): boolean[] {
+  const layers = num(config, 'num_hidden_layers');
+  const flags = config['no_rope_layers'];
+  // SmolLM3's list holds 1 for layers that use rope and 0 for those that do not.
+  if (Array.isArray(flags)) return Array.from({ length: layers }, (_, index) => flags[index] !== 0);
+  return new Array<boolean>(layers).fill(true);
+}
+
 /** Reads a config.json object; an unknown `model_type` is an error naming the supported ones. */
 export function parseModelConfig(config: Json): ModelConfig {
   const modelType = String(config['model_type'] ?? '');
@@ -115,6 +125,7 @@ export function parseModelConfig(config: Json): ModelConfig {
     attentionBias: modelType === 'qwen2' || config['attention_bias'] === true,
     mlpBias: config['mlp_bias'] === true,
     qkNorm: modelType === 'qwen3',
+    ropeLayers: ropeLayers(config),
     quantization: parseQuantization(config),
     eosTokenIds: ids(config['eos_token_id']),
     bosTokenId: typeof config['bos_token_id'] === 'number' ? config['bos_token_id'] : undefined,

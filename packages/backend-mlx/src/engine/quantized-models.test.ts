@@ -59,7 +59,7 @@ function relativeError(actual: number[], expected: number[]): number {
   return Math.sqrt(diff / norm);
 }
 
-const architectures: Array<Pick<RandomModelSpec, 'modelType' | 'tieWordEmbeddings' | 'ropeScaling'>> = [
+const architectures: Array<Pick<RandomModelSpec, 'modelType' | 'tieWordEmbeddings' | 'ropeScaling' | 'extraConfig'>> = [
   {
     modelType: 'llama',
     ropeScaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 },
@@ -67,6 +67,7 @@ const architectures: Array<Pick<RandomModelSpec, 'modelType' | 'tieWordEmbedding
   { modelType: 'qwen2', tieWordEmbeddings: true },
   { modelType: 'qwen3', tieWordEmbeddings: true },
   { modelType: 'mistral' },
+  { modelType: 'smollm3', tieWordEmbeddings: true, extraConfig: { no_rope_layers: [1, 0] } },
 ];
 
 describe.each(architectures)('random-weight $modelType', (architecture) => {

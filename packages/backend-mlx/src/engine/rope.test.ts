@@ -35,3 +35,19 @@ describe('Llama 3 rope scaling by hand', () => {
     expect(blended).toBeGreaterThan(0);
   });
 });
+
+describe('SmolLM3 no_rope_layers', () => {
+  it('marks the layers that skip rope', () => {
+    const parsed = parseModelConfig({
+      model_type: 'smollm3',
+      hidden_size: 64,
+      num_hidden_layers: 4,
+      intermediate_size: 128,
+      num_attention_heads: 2,
+      vocab_size: 10,
+      no_rope_layers: [1, 1, 1, 0],
+    });
+    expect(parsed.ropeLayers).toEqual([true, true, true, false]);
+    expect(config().ropeLayers).toEqual([true]);
+  });
+});

@@ -91,8 +91,12 @@ export class Transformer {
       q = mx.fast.rmsNorm(q, block.qNorm, this.config.rmsNormEps);
       k = mx.fast.rmsNorm(k, block.kNorm, this.config.rmsNormEps);
     }
-    q = this.rope.apply(q.transpose([0, 2, 1, 3]), offset);
-    k = this.rope.apply(k.transpose([0, 2, 1, 3]), offset);
+    q = q.transpose([0, 2, 1, 3]);
+    k = k.transpose([0, 2, 1, 3]);
+    if (this.config.ropeLayers[layer]) {
+      q = this.rope.apply(q, offset);
+      k = this.rope.apply(k, offset);
+    }
     const [keys, values] = cache.update(layer, k, v);
     const out = mx.fast.scaledDotProductAttention(q, keys, values, this.scale, mask);
     return linear(out.transpose([0, 2, 1, 3]).reshape([1, length, heads * headDim]), block.o);

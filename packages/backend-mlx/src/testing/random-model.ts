@@ -20,6 +20,8 @@ export interface RandomModelSpec {
   quantize?: { bits: 4 | 8; groupSize: 32 | 64; scalesDtype?: 'float16' | 'bfloat16' | 'float32' };
   /** Split the weights over this many safetensors files with an index (default 1). */
   shards?: number;
+  /** More config.json keys (e.g. SmolLM3's `no_rope_layers`). */
+  extraConfig?: Record<string, unknown>;
   /** A folder whose tokenizer.json and tokenizer_config.json are copied. */
   tokenizerFrom?: string;
 }
@@ -94,6 +96,7 @@ export async function writeRandomModel(folder: string, spec: RandomModelSpec): P
     tie_word_embeddings: spec.tieWordEmbeddings === true,
     ...(spec.ropeScaling ? { rope_scaling: spec.ropeScaling } : {}),
     ...(spec.quantize ? { quantization: { group_size: spec.quantize.groupSize, bits: spec.quantize.bits } } : {}),
+    ...spec.extraConfig,
   };
   await writeFile(join(folder, 'config.json'), JSON.stringify(config, null, 2));
 

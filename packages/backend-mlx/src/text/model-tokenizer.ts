@@ -45,6 +45,13 @@ export class ModelTokenizer {
     const bos = tokenText(tokenizerConfig['bos_token']);
     const eos = tokenText(tokenizerConfig['eos_token']);
     const stop = new Set(configEos);
+    // generation_config.json often lists more end tokens (Llama 3 instruct: <|eot_id|>, <|eom_id|>).
+    const generationPath = join(folder, 'generation_config.json');
+    if (existsSync(generationPath)) {
+      const generation = JSON.parse(await readFile(generationPath, 'utf8')) as Json;
+      const ids = generation['eos_token_id'];
+      for (const id of Array.isArray(ids) ? ids : [ids]) if (typeof id === 'number') stop.add(id);
+    }
     const eosId = eos !== undefined ? tokenizer.token_to_id(eos) : undefined;
     if (eosId !== undefined) stop.add(eosId);
     const bosId = configBos ?? (bos !== undefined ? tokenizer.token_to_id(bos) : undefined);
