@@ -108,6 +108,16 @@ describe('MlxBackend on the bundled brown MLX folder', () => {
     expect(first.text).not.toBe(greedy.text);
   });
 
+  it('gives concurrent greedy generations exactly the text each gets alone', async () => {
+    const prompts = ['The jury said', 'The committee met in the city hall and'];
+    const alone = [];
+    for (const prompt of prompts) alone.push((await collect(await model.complete!({ model: 'brown', prompt, sampling: { temperature: 0 }, maxTokens: 30 }))).text);
+    const together = await Promise.all(
+      prompts.map(async (prompt) => collect(await model.complete!({ model: 'brown', prompt, sampling: { temperature: 0 }, maxTokens: 30 }))),
+    );
+    expect(together.map((result) => result.text)).toEqual(alone);
+  });
+
   it('reuses the cached prefix of a slot and reports it', async () => {
     const prompt = 'The committee met in the city hall and';
     await collect(await model.stream(ask(prompt, { maxTokens: 4 })));

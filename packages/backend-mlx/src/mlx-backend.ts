@@ -14,7 +14,7 @@ import {
 } from '@llmux/core';
 import { EngineClient } from './engine-client.js';
 import { parseModelConfig, type ModelConfig } from './engine/model-config.js';
-import { weightFiles } from './engine/weights.js';
+import { weightFiles } from './engine/weight-files.js';
 import { MlxLoadedModel } from './mlx-loaded-model.js';
 import { ModelTokenizer } from './text/model-tokenizer.js';
 
@@ -31,6 +31,9 @@ async function readConfig(folder: string): Promise<{ raw: Record<string, unknown
   const raw = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
   return { raw, config: parseModelConfig(raw) };
 }
+
+// Nothing here loads the MLX binding: only the engine worker does, so a machine without it (or
+// without BLAS) still serves GGUF models.
 
 /**
  * Loads MLX model folders (the mlx-community layout: config.json, safetensors, tokenizer.json)

@@ -11,6 +11,7 @@ import type { EngineInit, FromEngine, ToEngine } from './protocol.js';
 
 const port = parentPort!;
 const init = workerData as EngineInit;
+const running = new Set<number>();
 const aborted = new Set<number>();
 const send = (message: FromEngine) => port.postMessage(message);
 /** Prompts are evaluated in chunks so one long prompt does not hold the other slots for long. */
@@ -31,6 +32,7 @@ function sharedPrefixLength(a: readonly number[], b: readonly number[]): number 
 
 async function generate(model: Transformer, cache: KvCache, request: Extract<ToEngine, { type: 'generate' }>): Promise<void> {
   const { id, prompt } = request;
+  running.add(id);
   let completionTokens = 0;
   const done = (reason: 'stop' | 'length' | 'abort', raw: string) => send({ type: 'done', id, reason, raw, completionTokens });
   try {
@@ -65,6 +67,7 @@ async function generate(model: Transformer, cache: KvCache, request: Extract<ToE
     cache.truncate(0);
     send({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) });
   } finally {
+    running.delete(id);
     aborted.delete(id);
   }
 }
@@ -80,7 +83,10 @@ async function main(): Promise<void> {
   }
   const caches = Array.from({ length: init.slots }, () => new KvCache(model.config.layers));
   port.on('message', (message: ToEngine) => {
-    if (message.type === 'abort') aborted.add(message.id);
+    // An abort that crosses the generation's end is dropped.
+    if (message.type === 'abort') {
+      if (running.has(message.id)) aborted.add(message.id);
+    }
     else if (message.type === 'generate') void generate(model, caches[message.slot]!, message);
   });
   send({ type: 'ready', memoryBytes: bytes });

@@ -103,6 +103,15 @@ describe('the KV cache', () => {
     expect(relativeError(stepwise!, whole)).toBeLessThan(1e-5);
   });
 
+  it('evaluates a prompt in chunks (several tokens after cached ones) as at once', async () => {
+    const { model } = await load('llama-chunks', { ...base, modelType: 'llama' });
+    const cache = new KvCache(model.config.layers);
+    model.forward(prompt.slice(0, 3), cache);
+    const chunked = model.forward(prompt.slice(3), cache).tolist() as number[];
+    const whole = model.forward(prompt, new KvCache(model.config.layers)).tolist() as number[];
+    expect(relativeError(chunked, whole)).toBeLessThan(1e-5);
+  });
+
   it('rolls back to a shared prefix', async () => {
     const { model } = await load('llama-truncate', { ...base, modelType: 'llama' });
     const cache = new KvCache(model.config.layers);
