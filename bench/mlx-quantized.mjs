@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MlxBackend } from '../packages/backend-mlx/dist/index.js';
-import { writeRandomModel } from '../packages/backend-mlx/dist/testing/random-model.js';
+import { MlxBackend } from '@llmux/backend-mlx';
+import { writeRandomModel } from '@llmux/backend-mlx/testing';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, tokens: { type: 'string', default: '32' } } });
 const RUNS = Number(values.runs);

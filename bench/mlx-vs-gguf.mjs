@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GgufBackend } from '../packages/backend-gguf/dist/index.js';
-import { convertGgufToMlx, MlxBackend } from '../packages/backend-mlx/dist/index.js';
+import { GgufBackend } from '@llmux/backend-gguf';
+import { convertGgufToMlx, MlxBackend } from '@llmux/backend-mlx';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, tokens: { type: 'string', default: '200' } } });
 const RUNS = Number(values.runs);

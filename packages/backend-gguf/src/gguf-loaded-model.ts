@@ -2,6 +2,7 @@ import type { ChatWrapper, LlamaContext, LlamaModel, Token } from 'node-llama-cp
 import {
   AbortedError,
   AsyncChannel,
+  BackendUnavailableError,
   ContextLengthExceededError,
   GenerationError,
   SlotPool,
@@ -71,6 +72,7 @@ export class GgufLoadedModel implements LoadedModel {
   }
 
   async stream(request: ChatRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
+    if (this.unloaded) throw new BackendUnavailableError(`The model '${this.id}' was unloaded.`);
     this.rejectUnsupported(request);
     const history = toChatHistory(request.messages);
     const prompt = this.parts.chatWrapper

@@ -4,3 +4,5 @@ export { PlainChatWrapper } from './plain-chat-wrapper.js';
 export { toEngineSampling } from './sampling.js';
 export { defaultThreads } from './default-threads.js';
 export { getLlamaRuntime, disposeLlamaRuntimes, type GpuSetting } from './llama-runtime.js';
+export { ggufPlugin } from './plugin.js';
+export { ggufPlugin as default } from './plugin.js';

@@ -8,5 +8,7 @@ export * from './registry/index.js';
 export * from './store/index.js';
 export * from './manager/index.js';
 export * from './util/index.js';
-/** The version of the contracts this core implements; plugins declare a range against it. */
-export const LLMUX_CORE_VERSION = '1.0.0';
+export * from './plugin/index.js';
+export { LLMUX_CORE_VERSION } from './version.js';
+/** The host's zod: plugins validate their options with it, so schemas and errors match the host's. */
+export { z } from 'zod';

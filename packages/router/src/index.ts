@@ -1,1 +1,13 @@
-export { DirectRouter } from './direct-router.js';
+export { DirectRouter, type DirectRouterOptions } from './direct-router.js';
+export { TaskRouter } from './task-router.js';
+export { LeastLoadedRouter } from './least-loaded-router.js';
+export { RoundRobinRouter } from './round-robin-router.js';
+export { WeightedRouter } from './weighted-router.js';
+export { FallbackRouter } from './fallback-router.js';
+export { CascadeRouter } from './cascade-router.js';
+export { classifyTask, TASKS, type Task, type TaskClassification, type TaskClassifierOptions } from './task-classifier.js';
+export { TargetHealth, type TargetHealthOptions, type TargetHealthSnapshot } from './target-health.js';
+export { builtinRouters } from './builtin-routers.js';
+export { findCandidate, requireCandidate } from './resolve-name.js';
+export { routerPlugin } from './plugin.js';
+export { routerPlugin as default } from './plugin.js';

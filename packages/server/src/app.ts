@@ -3,6 +3,14 @@ import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { errorHandler } from './http/error-handler.js';
 import { requestIdFor } from './http/request-id.js';
+import { ApiKeys } from './http/api-keys.js';
+import { authMiddleware } from './http/auth.js';
+import { corsMiddleware } from './http/cors.js';
+import { ServerMetrics } from './http/metrics.js';
+import { rateLimitMiddleware } from './http/rate-limit.js';
+import { requestCapsMiddleware } from './http/request-caps.js';
+import { timeoutsMiddleware } from './http/timeouts.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
@@ -11,6 +19,8 @@ import type { Runtime } from './runtime/runtime.js';
 /** The express app for a runtime, without listening: tests and embedders call `listen` themselves. */
 export function buildApp(runtime: Runtime): Express {
   const app = express();
+  const { server } = runtime.config;
+  const metrics = new ServerMetrics(runtime);
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -29,9 +39,15 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use(express.json({ limit: runtime.config.server.bodyLimit }));
+  app.use(metrics.middleware(), corsMiddleware(server.cors));
+  app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
+  const rateLimit = rateLimitMiddleware(server.rateLimit);
+  if (rateLimit) app.use(rateLimit);
+  app.use(express.json({ limit: server.bodyLimit }), requestCapsMiddleware(server));
 
   app.get('/admin/health', healthHandler(runtime));
+  if (server.metrics.enabled) app.get('/metrics', metrics.handler());
+  app.use(adminRoutes(runtime));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
 

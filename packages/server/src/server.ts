@@ -1,8 +1,9 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { AbortedError, type LlmuxConfig, type Logger } from '@llmux/core';
+import { BackendUnavailableError, type LlmuxConfig, type Logger } from '@llmux/core';
 import { buildApp } from './app.js';
-import { createRuntime, type Runtime } from './runtime/runtime.js';
+import { warnIfOpenWithoutKeys } from './http/exposure-warning.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime/runtime.js';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -18,15 +19,30 @@ export interface RunningServer {
 }
 
 /** Builds the runtime and app and listens. Port 0 picks a free port. */
-export async function startServer(config: LlmuxConfig, logger: Logger): Promise<RunningServer> {
-  const runtime = createRuntime(config, logger);
+export async function startServer(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(config, logger, options);
   const app = buildApp(runtime);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.server.port, config.server.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-    listening.once('error', reject);
+  const bodyMs = config.server.bodyTimeout * 1000;
+  const server = createServer(
+    {
+      // Slow clients (slowloris) get 408 once headers and body take longer than `bodyTimeout`;
+      // Node checks at this interval, so keep it well below the timeout.
+      requestTimeout: bodyMs,
+      headersTimeout: bodyMs,
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(bodyMs / 4))),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  warnIfOpenWithoutKeys(config, logger);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -35,12 +51,14 @@ export async function startServer(config: LlmuxConfig, logger: Logger): Promise<
       const drained = await runtime.inflight.waitIdle(config.server.shutdownTimeout * 1000);
       if (!drained) {
         logger.warn({ inflight: runtime.inflight.size }, 'shutdown deadline passed; aborting in-flight requests');
-        runtime.inflight.abortAll(new AbortedError('The server is shutting down.'));
+        runtime.inflight.abortAll(new BackendUnavailableError('The server is shutting down.'));
         await runtime.inflight.waitIdle(2000);
       }
       server.closeAllConnections();
       await closed;
+      const models = [...runtime.manager.loaded().keys()];
       await runtime.close();
+      logger.info({ models }, 'models unloaded');
     })());
   return { runtime, server, url: `http://${host}:${port}`, port, stop };
 }

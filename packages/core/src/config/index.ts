@@ -1,7 +1,12 @@
 export {
   configSchema,
+  serverSchema,
   modelConfigSchema,
   generationDefaultsSchema,
+  routerConfigSchema,
+  virtualModelSchema,
+  type RouterConfig,
+  type VirtualModelConfig,
   type LlmuxConfig,
   type LlmuxConfigInput,
   type ModelConfig,
@@ -9,4 +14,5 @@ export {
 } from './schema.js';
 export { loadConfig, parseConfig, type LoadedConfig, type LoadConfigOptions } from './load-config.js';
 export { parseDurationSeconds } from './duration.js';
+export { parseByteSize } from './byte-size.js';
 export { withGenerationDefaults } from './apply-defaults.js';

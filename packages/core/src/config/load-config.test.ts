@@ -44,12 +44,44 @@ describe('config', () => {
     expect(config.models.tiny!.ttl).toBe(600);
   });
 
+  it('resolves local plugin paths relative to the config file, and leaves package names alone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    await writeFile(path.join(dir, 'llmux.config.yaml'), 'plugins:\n  - ./mine\n  - name: ../shared/theirs.js\n    options: { a: 1 }\n  - example\n');
+    const { config } = await loadConfig({ searchFrom: dir, env: {} });
+    expect(config.plugins).toEqual([path.join(dir, 'mine'), { name: path.resolve(dir, '../shared/theirs.js'), options: { a: 1 } }, 'example']);
+  });
+
   it('loads an explicit --config file and fails clearly when it is missing', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
     const file = path.join(dir, 'custom.json');
     await writeFile(file, JSON.stringify({ server: { port: 9999 } }));
     expect((await loadConfig({ file, env: {} })).config.server.port).toBe(9999);
     await expect(loadConfig({ file: path.join(dir, 'missing.yaml'), env: {} })).rejects.toThrow(/missing\.yaml/);
+  });
+
+  it('gives the server its limits, timeouts and metrics defaults, fresh for every parse', () => {
+    const first = parseConfig({});
+    expect(first.server).toMatchObject({
+      cors: { origins: [], methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], headers: [], maxAge: 600 },
+      maxMessages: 1024,
+      maxTokens: 0,
+      rateLimit: { requestsPerMinute: 0, tokensPerMinute: 0 },
+      requestTimeout: 600,
+      streamIdleTimeout: 60,
+      bodyTimeout: 30,
+      metrics: { enabled: true },
+    });
+    first.server.apiKeys.push('leak');
+    expect(parseConfig({}).server.apiKeys).toEqual([]);
+    expect(parseConfig({ server: { requestTimeout: '2m', bodyTimeout: '500ms' } }).server).toMatchObject({ requestTimeout: 120, bodyTimeout: 0.5 });
+    expect(() => parseConfig({ server: { rateLimit: { requestsPerMinute: -1 } } })).toThrow(/server.rateLimit.requestsPerMinute/);
+  });
+
+  it('resolves server.keyFile relative to the config file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'llmux-config-'));
+    await writeFile(path.join(dir, 'llmux.config.json'), JSON.stringify({ server: { keyFile: './secrets/keys' } }));
+    const { config } = await loadConfig({ searchFrom: dir, env: {} });
+    expect(config.server.keyFile).toBe(path.join(dir, 'secrets/keys'));
   });
 
   it('parses durations', () => {

@@ -84,4 +84,12 @@ function resolveRelativeSources(config: LlmuxConfig, baseDir: string): void {
       model.source = path.resolve(baseDir, model.source);
     }
   }
+  if (config.server.keyFile) config.server.keyFile = path.resolve(baseDir, config.server.keyFile);
+  // Local plugin paths, like model sources, are relative to the config file.
+  config.plugins = config.plugins.map((entry) => {
+    const name = typeof entry === 'string' ? entry : entry.name;
+    if (!name.startsWith('./') && !name.startsWith('../')) return entry;
+    const resolved = path.resolve(baseDir, name);
+    return typeof entry === 'string' ? resolved : { ...entry, name: resolved };
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration.js';
+import { parseByteSize } from './byte-size.js';
 
 const duration = z
   .union([z.number(), z.string()])
@@ -11,6 +12,15 @@ const duration = z
     }
     return seconds;
   });
+
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `'${value}' is not a size: use bytes or a number with KB, MB, GB or TB (e.g. 8GB)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 /** Per-model sampling defaults, in OpenAI's names; a request's own values win. */
 export const generationDefaultsSchema = z.strictObject({
@@ -46,37 +56,116 @@ export const modelConfigSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+const routeTargetSchema = z.union([
+  z.string().min(1).transform((model) => ({ model })),
+  z.strictObject({ model: z.string().min(1), weight: z.number().positive().optional(), task: z.string().min(1).optional() }),
+]);
+
+/** A virtual model name (`auto`, `fast`, `smart`...) served by a strategy over targets. */
+export const virtualModelSchema = z.strictObject({
+  strategy: z.string().min(1),
+  targets: z.array(routeTargetSchema).min(1, 'a virtual model needs at least one target'),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const routerConfigSchema = z.strictObject({
+  /** The strategy for names that are not virtual models. */
+  strategy: z.string().default('direct'),
+  /** Per-model fallback chains: `{ stories: [brown] }` tries brown when stories fails before the first byte. */
+  fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  virtual: z.record(z.string().regex(/^[\w.:@/-]+$/), virtualModelSchema).default({}),
+  /** Retries of one target for retryable errors (overloaded, load failures), with exponential backoff. */
+  retry: z
+    .strictObject({ attempts: z.int().min(0).max(10).default(1), backoffMs: z.int().min(0).default(100) })
+    .default({ attempts: 1, backoffMs: 100 }),
+  /** A target failing `failures` times in a row rests for `seconds`, then one request probes it. */
+  cooldown: z
+    .strictObject({ failures: z.int().min(1).default(3), seconds: duration.default(30) })
+    .default({ failures: 3, seconds: 30 }),
+});
+
 const pluginEntrySchema = z.union([
   z.string().min(1),
   z.strictObject({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
-export const configSchema = z.strictObject({
-  server: z
+/** Per-key limits on requests and tokens per minute; 0 = no limit. */
+const rateLimitSchema = z.strictObject({
+  requestsPerMinute: z.int().min(0).default(0),
+  /** Prompt plus completion tokens per minute. */
+  tokensPerMinute: z.int().min(0).default(0),
+});
+
+/** The HTTP server: binding, keys, CORS, limits, timeouts, metrics. */
+export const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.int().min(0).max(65535).default(1234),
+  /** Keys for the inference API (`/v1/*`). Empty (and no key file): the API is open. */
+  apiKeys: z.array(z.string().min(1)).default([]),
+  /** Keys for `/admin/*` and `/metrics`; they also open the inference API. */
+  adminApiKeys: z.array(z.string().min(1)).default([]),
+  /** A file with more keys, one per line (`#` comments); a line `admin <key>` adds an admin key. */
+  keyFile: z.string().min(1).optional(),
+  cors: z
     .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.int().min(0).max(65535).default(1234),
-      apiKeys: z.array(z.string().min(1)).default([]),
-      adminApiKeys: z.array(z.string().min(1)).default([]),
-      cors: z.strictObject({ origins: z.array(z.string()).default([]) }).default({ origins: [] }),
-      /** Largest JSON body accepted. */
-      bodyLimit: z.string().default('4mb'),
-      /** How long SIGTERM waits for in-flight requests before aborting them. */
-      shutdownTimeout: duration.default(10),
+      /** Allowed browser origins; `*` for any. Empty: only localhost origins. */
+      origins: z.array(z.string()).default([]),
+      methods: z.array(z.string()).default(['GET', 'POST', 'DELETE', 'OPTIONS']),
+      /** Allowed request headers; empty: whatever the preflight asks for. */
+      headers: z.array(z.string()).default([]),
+      /** Seconds a browser may cache a preflight answer. */
+      maxAge: z.int().min(0).default(600),
     })
-    .default({
-      host: '127.0.0.1',
-      port: 1234,
-      apiKeys: [],
-      adminApiKeys: [],
-      cors: { origins: [] },
-      bodyLimit: '4mb',
-      shutdownTimeout: 10,
-    }),
+    .prefault({}),
+  /** Largest JSON body accepted. */
+  bodyLimit: z.string().default('4mb'),
+  /** Most messages in one request; 0 = no cap. */
+  maxMessages: z.int().min(0).default(1024),
+  /** Highest `max_tokens` a request may ask for; 0 = no cap beyond the model's context. */
+  maxTokens: z.int().min(0).default(0),
+  rateLimit: rateLimitSchema.prefault({}),
+  /** Longest time a request may take from arrival to its last byte; 0 = none. */
+  requestTimeout: duration.default(600),
+  /** Longest pause between two writes of a streamed response; 0 = none. */
+  streamIdleTimeout: duration.default(60),
+  /** Longest time a client may take to send its headers and body (slow clients get 408). */
+  bodyTimeout: duration.default(30),
+  /** How long SIGTERM waits for in-flight requests before aborting them. */
+  shutdownTimeout: duration.default(10),
+  metrics: z
+    .strictObject({
+      /** Serve `GET /metrics` (Prometheus text; admin key required when admin keys exist). */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  server: serverSchema.prefault({}),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),
-  memory: z.strictObject({ maxFraction: z.number().gt(0).max(1).default(0.9) }).default({ maxFraction: 0.9 }),
+  memory: z
+    .strictObject({
+      /** Share of total memory that loaded models may take. */
+      maxFraction: z.number().gt(0).max(1).default(0.9),
+      /** An absolute cap; the lower of the two applies. */
+      maxBytes: byteSize.optional(),
+    })
+    .default({ maxFraction: 0.9 }),
+  /** Where models are kept and fetched from. */
+  store: z
+    .strictObject({
+      /** Hugging Face hub cache; default `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+      cacheDir: z.string().min(1).optional(),
+      /** Hub endpoint; default `$HF_ENDPOINT`, else https://huggingface.co. */
+      hfEndpoint: z.url().optional(),
+      /** Names for store references, e.g. `qwen:0.5b: Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M`. */
+      aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+      /** A JSON file of more aliases; default `~/.config/llmux/aliases.json`. */
+      aliasesFile: z.string().min(1).optional(),
+    })
+    .default({ aliases: {} }),
   /** Defaults for every model; a model's own keys win. */
   modelDefaults: z
     .strictObject({
@@ -85,15 +174,12 @@ export const configSchema = z.strictObject({
       maxQueue: z.int().min(0).default(64),
       threads: z.int().min(1).optional(),
       ttl: duration.default(0),
+      /** After a failed load, how long requests get the same error before the next attempt. */
+      loadCooldown: duration.default(5),
     })
-    .default({ parallel: 4, maxQueue: 64, ttl: 0 }),
+    .default({ parallel: 4, maxQueue: 64, ttl: 0, loadCooldown: 5 }),
   models: z.record(z.string().regex(/^[\w.:@/-]+$/, 'model ids use letters, digits and . _ - : @ /'), modelConfigSchema).default({}),
-  router: z
-    .strictObject({
-      strategy: z.string().default('direct'),
-      fallbacks: z.record(z.string(), z.array(z.string())).default({}),
-    })
-    .default({ strategy: 'direct', fallbacks: {} }),
+  router: routerConfigSchema.default(routerConfigSchema.parse({})),
   plugins: z.array(pluginEntrySchema).default([]),
 });
 
@@ -103,3 +189,5 @@ export type LlmuxConfig = z.output<typeof configSchema>;
 export type LlmuxConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type GenerationDefaults = z.output<typeof generationDefaultsSchema>;
+export type RouterConfig = z.output<typeof routerConfigSchema>;
+export type VirtualModelConfig = z.output<typeof virtualModelSchema>;

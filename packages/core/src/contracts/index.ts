@@ -1,4 +1,14 @@
 export type { Backend, BackendCapabilities, BackendLoadOptions, LoadProgress } from './backend.js';
 export type { LoadedModel, LoadedModelStats, StreamOptions, EmbedResult } from './loaded-model.js';
-export type { Router, RouteCandidate, RouteDecision, RouteRequest, RouterState } from './router.js';
+export type {
+  Router,
+  RouteCandidate,
+  RouteDecision,
+  RouteRequest,
+  RouterState,
+  RouteTarget,
+  RoutePool,
+  RouteMode,
+  CascadeCheck,
+} from './router.js';
 export type { ModelStore, ModelInfo, PullProgress } from './model-store.js';

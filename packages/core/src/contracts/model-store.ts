@@ -13,9 +13,16 @@ export interface ModelInfo {
 }
 
 export interface PullProgress {
+  /** The file being downloaded (repo-relative path). */
   file: string;
+  /** Bytes of this file on disk so far (including bytes resumed from an earlier attempt). */
   receivedBytes: number;
+  /** This file's size. */
   totalBytes: number;
+  /** Bytes of every file of the pull so far. */
+  overallReceivedBytes?: number;
+  /** Size of every file of the pull. */
+  overallTotalBytes?: number;
 }
 
 /** Where models live and how to get them. */

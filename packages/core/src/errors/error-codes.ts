@@ -11,13 +11,16 @@ export const ErrorCodes = {
   unsupportedFeature: 'unsupported_feature',
   insufficientMemory: 'insufficient_memory',
   modelLoadFailed: 'model_load_failed',
+  downloadFailed: 'download_failed',
   backendUnavailable: 'backend_unavailable',
   overloaded: 'overloaded',
   unauthorized: 'unauthorized',
   rateLimited: 'rate_limit_exceeded',
   aborted: 'aborted',
   generationFailed: 'generation_failed',
+  timeout: 'timeout',
   configInvalid: 'config_invalid',
+  pluginLoadFailed: 'plugin_load_failed',
   internal: 'internal_error',
 } as const;
 

@@ -13,11 +13,28 @@ export interface LlmuxErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/** Marks llmux errors so that they are recognized across copies of this package. */
+const LLMUX_ERROR = Symbol.for('llmux.core.error');
+
 /**
  * The root of llmux's domain errors. Backends, stores and routers throw these;
  * only the HTTP edge maps them to statuses and wire shapes.
  */
 export class LlmuxError extends Error {
+  /**
+   * `instanceof` also accepts errors from another copy of @llmux/core (a plugin that brought its own,
+   * a test runner that loads a package twice), matching the class by name along the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[LLMUX_ERROR] !== true) return false;
+    for (let proto: unknown = Object.getPrototypeOf(value); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true;
+    }
+    return false;
+  }
+
+  readonly [LLMUX_ERROR] = true;
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly param: string | undefined;
@@ -91,6 +108,13 @@ export class ModelLoadError extends LlmuxError {
   }
 }
 
+/** A model download from a hub failed or did not verify (HTTP 502). */
+export class DownloadError extends LlmuxError {
+  constructor(message: string, options: LlmuxErrorOptions = {}) {
+    super(ErrorCodes.downloadFailed, message, { retryable: true, ...options });
+  }
+}
+
 /** No backend can serve the model, or the backend is down (HTTP 503). */
 export class BackendUnavailableError extends LlmuxError {
   constructor(message: string, options: LlmuxErrorOptions = {}) {
@@ -123,6 +147,13 @@ export class AbortedError extends LlmuxError {
 export class GenerationError extends LlmuxError {
   constructor(message: string, options: LlmuxErrorOptions = {}) {
     super(ErrorCodes.generationFailed, message, options);
+  }
+}
+
+/** A request ran past the server's request or stream-idle timeout (HTTP 504). */
+export class TimeoutError extends LlmuxError {
+  constructor(message: string, options: LlmuxErrorOptions = {}) {
+    super(ErrorCodes.timeout, message, { retryable: true, ...options });
   }
 }
 

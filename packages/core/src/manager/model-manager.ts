@@ -1,48 +1,77 @@
 import { EventEmitter } from 'node:events';
+import { totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../contracts/backend.js';
 import type { LoadedModel } from '../contracts/loaded-model.js';
 import type { ModelStore } from '../contracts/model-store.js';
 import type { RouteCandidate, RouterState } from '../contracts/router.js';
 import type { LlmuxConfig, ModelConfig } from '../config/schema.js';
-import { BackendUnavailableError, LlmuxError, ModelLoadError, ModelNotFoundError } from '../errors/llmux-error.js';
+import { ErrorCodes } from '../errors/error-codes.js';
+import { BackendUnavailableError, InsufficientMemoryError, LlmuxError, ModelLoadError, ModelNotFoundError } from '../errors/llmux-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { Registry } from '../registry/registry.js';
 import type { ModelLoadOptions, ModelLocation } from '../types/model.js';
-import type { ModelState, ModelStateEvent } from './model-state.js';
+import { planAdmission, type AdmissionCandidate } from './memory-plan.js';
+import type { MemorySnapshot, ModelSnapshot, ModelState, ModelStateEvent, UnloadReason } from './model-state.js';
 
 export interface ModelManagerOptions {
   config: LlmuxConfig;
   backends: Registry<Backend>;
   store: ModelStore;
   logger: Logger;
+  /** Physical memory in bytes; default `os.totalmem()`. */
+  totalMemoryBytes?: number;
 }
 
 interface Entry {
+  id: string;
+  aliases: readonly string[];
+  configured: boolean;
   state: ModelState;
   loading?: Promise<LoadedModel>;
+  unloading?: Promise<void>;
   model?: LoadedModel;
   backend?: Backend;
+  /** Bytes counted against the cap: the admitted estimate while loading, then the larger of estimate and reported use. */
+  bytes: number;
+  lastUsedAt: number;
+  /** Callers between `acquire` resolving and their request reaching the model's own queue. */
+  holds: number;
+  failure?: { at: number; error: LlmuxError };
 }
 
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
 /**
- * Owns every model's lifecycle: loads on first use (concurrent first requests share one
- * load), keeps models loaded, unloads on shutdown. Emits `state` events (`ModelStateEvent`).
+ * Owns every model's lifecycle: loads on first use (concurrent first requests share one load),
+ * admits loads against the memory cap (evicting idle models, least recently used first),
+ * unloads idle models after their TTL, never unloads a pinned model on its own or a busy one
+ * under its requests, and keeps failed loads in a short cooldown. Emits `state` events.
  */
 export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
   private readonly entries = new Map<string, Entry>();
+  private readonly totalBytes: number;
+  private admission: Promise<unknown> = Promise.resolve();
+  /** Memory estimates by backend, file and options: reloads after an eviction skip reading the metadata again. */
+  private readonly estimates = new Map<string, number>();
+  private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly options: ModelManagerOptions) {
     super();
-    for (const id of Object.keys(options.config.models)) this.entries.set(id, { state: 'available' });
+    this.totalBytes = options.totalMemoryBytes ?? totalmem();
+    for (const [id, model] of Object.entries(options.config.models)) this.addEntry(id, model.aliases, true);
+    this.sweeper = setInterval(() => void this.expireIdle(), this.sweepIntervalMs());
+    this.sweeper.unref();
   }
 
-  /** Every configured model, as routers see them. */
+  /** Every known model (configured, and store models added with `addStoreModels`), as routers see them. */
   candidates(): RouteCandidate[] {
-    return Object.entries(this.options.config.models).map(([id, model]) => ({
-      id,
-      aliases: model.aliases,
-      ...(this.entries.get(id)?.model ? { contextLength: this.entries.get(id)!.model!.capabilities.contextLength } : {}),
+    return [...this.entries.values()].map((entry) => ({
+      id: entry.id,
+      aliases: entry.aliases,
+      ...(entry.model ? { contextLength: entry.model.capabilities.contextLength } : {}),
     }));
   }
 
@@ -79,6 +108,32 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     return this.options.config.models[id];
   }
 
+  /** The configured or store id a name (id or alias) stands for. */
+  idFor(name: string): string | undefined {
+    if (this.entries.has(name)) return name;
+    for (const entry of this.entries.values()) if (entry.aliases.includes(name)) return entry.id;
+    return undefined;
+  }
+
+  /** Makes store models (pulled into the cache) known, so requests and routers can name them. */
+  addStoreModels(models: readonly { id: string; aliases: readonly string[] }[]): void {
+    for (const model of models) if (!this.entries.has(model.id)) this.addEntry(model.id, model.aliases, false);
+  }
+
+  /** Reads the store's inventory and makes every model in it known (at start, after pulls). */
+  async refreshFromStore(): Promise<void> {
+    const models = await this.options.store.list();
+    this.addStoreModels(models);
+  }
+
+  /** Forgets a store model (after its files were removed); unloads it first. */
+  async removeStoreModel(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.configured) return;
+    await this.unload(id);
+    this.entries.delete(id);
+  }
+
   /** Load options for a model: its own keys over `modelDefaults`. */
   loadOptions(id: string): ModelLoadOptions {
     const model = this.options.config.models[id];
@@ -100,72 +155,300 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     return options;
   }
 
+  /** Idle seconds before a model is unloaded; 0 = never. */
+  ttlSeconds(id: string): number {
+    return this.options.config.models[id]?.ttl ?? this.options.config.modelDefaults.ttl;
+  }
+
+  pinned(id: string): boolean {
+    return this.options.config.models[id]?.pin ?? false;
+  }
+
   /**
    * The model, loaded. The first call starts the load; calls while it runs share it.
-   * A failed load leaves the model `available` and rejects every waiter with the cause.
+   * A failed load leaves the model `available`, rejects every waiter with the cause, and
+   * answers with the same cause until the cooldown (`modelDefaults.loadCooldown`) has passed.
    */
   async acquire(id: string): Promise<LoadedModel> {
     const entry = this.entries.get(id);
     if (!entry) throw new ModelNotFoundError(id, [...this.entries.keys()]);
-    if (entry.model) return entry.model;
-    if (entry.loading) return entry.loading;
-    if (this.closing) throw new BackendUnavailableError('The server is shutting down.');
-    entry.loading = this.load(id, entry).finally(() => {
-      entry.loading = undefined;
-    });
-    return entry.loading;
+    const model = await this.ensureLoaded(entry, false);
+    this.hold(entry);
+    return model;
   }
 
-  /** Unloads a model; waits for an ongoing load first. Idempotent. */
-  async unload(id: string): Promise<void> {
+  /**
+   * Loads a model on request (admin API, CLI): a known id or alias, or any reference the store
+   * resolves (a pulled hub model, a local path). Ignores a running cooldown: the caller asked.
+   */
+  async load(ref: string): Promise<LoadedModel> {
+    let id = this.idFor(ref);
+    if (!id) {
+      const location = await this.options.store.resolve(ref);
+      id = this.idFor(location.id) ?? location.id;
+      if (!this.entries.has(id)) this.addEntry(id, id === ref ? [] : [ref], false);
+    }
+    const entry = this.entries.get(id)!;
+    const model = await this.ensureLoaded(entry, true);
+    entry.lastUsedAt = Date.now();
+    return model;
+  }
+
+  /**
+   * Unloads a model; waits for an ongoing load first, and for the model's requests to finish
+   * (a model is never unloaded under its requests). Requests arriving meanwhile load it again
+   * afterwards. Idempotent.
+   */
+  async unload(id: string, reason: UnloadReason = 'request'): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry) throw new ModelNotFoundError(id, [...this.entries.keys()]);
     if (entry.loading) await entry.loading.catch(() => undefined);
-    const model = entry.model;
-    if (!model) return;
-    this.setState(id, entry, 'unloading');
-    entry.model = undefined;
-    try {
-      await model.unload();
-    } finally {
-      this.setState(id, entry, 'available');
-    }
+    if (entry.unloading) return entry.unloading;
+    if (!entry.model) return;
+    entry.unloading = this.drainAndUnload(entry, reason).finally(() => {
+      entry.unloading = undefined;
+    });
+    return entry.unloading;
+  }
+
+  /** Every known model with its state, memory, TTL and load. */
+  snapshot(): ModelSnapshot[] {
+    const now = Date.now();
+    return [...this.entries.values()].map((entry) => {
+      const stats = entry.model?.stats();
+      const ttlSeconds = this.ttlSeconds(entry.id);
+      const pinned = this.pinned(entry.id);
+      const busy = this.busy(entry);
+      const snapshot: ModelSnapshot = {
+        id: entry.id,
+        aliases: entry.aliases,
+        state: entry.state,
+        configured: entry.configured,
+        pinned,
+        ttlSeconds,
+        memoryBytes: entry.state === 'available' ? 0 : entry.bytes,
+        active: stats?.active ?? 0,
+        queued: stats?.queued ?? 0,
+      };
+      if (entry.lastUsedAt > 0) snapshot.lastUsedAt = entry.lastUsedAt;
+      if (entry.model && ttlSeconds > 0 && !pinned && !busy) snapshot.expiresAt = entry.lastUsedAt + ttlSeconds * 1000;
+      const cooldownUntil = entry.failure ? entry.failure.at + this.cooldownMs() : 0;
+      if (entry.failure && cooldownUntil > now) {
+        snapshot.lastError = entry.failure.error.message;
+        snapshot.cooldownUntil = cooldownUntil;
+      }
+      return snapshot;
+    });
+  }
+
+  /** Memory as admission counts it. */
+  memory(): MemorySnapshot {
+    const models = [...this.entries.values()]
+      .filter((entry) => entry.state !== 'available')
+      .map((entry) => ({ id: entry.id, state: entry.state, bytes: entry.bytes }));
+    return {
+      totalBytes: this.totalBytes,
+      capBytes: this.capBytes(),
+      usedBytes: models.reduce((sum, model) => sum + model.bytes, 0),
+      maxFraction: this.options.config.memory.maxFraction,
+      models,
+    };
   }
 
   /** Stops new loads and unloads everything, in reverse order of loading. */
   async shutdown(): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweeper);
     const ids = [...this.entries.keys()].reverse();
     for (const id of ids) {
-      await this.unload(id).catch((error: unknown) => this.options.logger.error({ err: error, model: id }, 'unload failed'));
+      await this.unload(id, 'shutdown').catch((error: unknown) => this.options.logger.error({ err: error, model: id }, 'unload failed'));
     }
     for (const backend of this.options.backends.all()) {
       await backend.dispose().catch((error: unknown) => this.options.logger.error({ err: error, backend: backend.id }, 'backend dispose failed'));
     }
   }
 
-  private async load(id: string, entry: Entry): Promise<LoadedModel> {
+  private addEntry(id: string, aliases: readonly string[], configured: boolean): void {
+    this.entries.set(id, { id, aliases, configured, state: 'available', bytes: 0, lastUsedAt: 0, holds: 0 });
+  }
+
+  private async ensureLoaded(entry: Entry, explicit: boolean): Promise<LoadedModel> {
+    for (;;) {
+      if (entry.unloading) {
+        await entry.unloading.catch(() => undefined);
+        continue;
+      }
+      if (entry.model) return entry.model;
+      if (entry.loading) return entry.loading;
+      if (this.closing) throw new BackendUnavailableError('The server is shutting down.');
+      if (!explicit) this.throwIfCoolingDown(entry);
+      entry.loading = this.loadEntry(entry).finally(() => {
+        entry.loading = undefined;
+      });
+      return entry.loading;
+    }
+  }
+
+  /**
+   * Keeps a just-acquired model busy until the caller's request has reached the model's own
+   * queue (which `stats()` counts): the caller calls `stream()` in the same turn of the event loop.
+   */
+  private hold(entry: Entry): void {
+    entry.lastUsedAt = Date.now();
+    entry.holds += 1;
+    setImmediate(() => {
+      entry.holds -= 1;
+    });
+  }
+
+  private busy(entry: Entry): boolean {
+    const stats = entry.model?.stats();
+    return entry.holds > 0 || (stats !== undefined && stats.active + stats.queued > 0);
+  }
+
+  private throwIfCoolingDown(entry: Entry): void {
+    if (!entry.failure) return;
+    const left = entry.failure.at + this.cooldownMs() - Date.now();
+    if (left <= 0) return;
+    const seconds = Math.ceil(left / 1000);
+    throw new ModelLoadError(`${entry.failure.error.message} (last attempt failed; the next one is allowed in ${seconds}s)`, {
+      cause: entry.failure.error,
+      retryAfterSeconds: seconds,
+    });
+  }
+
+  private cooldownMs(): number {
+    return this.options.config.modelDefaults.loadCooldown * 1000;
+  }
+
+  private capBytes(): number {
+    const fraction = this.options.config.memory.maxFraction * this.totalBytes;
+    const absolute = this.options.config.memory.maxBytes;
+    return Math.floor(absolute !== undefined ? Math.min(fraction, absolute) : fraction);
+  }
+
+  private async loadEntry(entry: Entry): Promise<LoadedModel> {
+    const { id } = entry;
     const started = performance.now();
-    this.setState(id, entry, 'loading');
+    this.setState(entry, 'loading');
     try {
       const location = await this.options.store.resolve(id);
       const backend = await this.chooseBackend(location);
       const options = this.loadOptions(id);
-      this.options.logger.info({ model: id, backend: backend.id, path: location.path }, 'loading model');
+      const needBytes = await this.estimateBytes(backend, location, options);
+      await this.admit(entry, needBytes);
+      this.options.logger.info({ model: id, backend: backend.id, path: location.path, estimatedBytes: needBytes }, 'loading model');
       const model = await backend.load(location, options);
       entry.model = model;
       entry.backend = backend;
+      entry.failure = undefined;
+      // Backends may report less than their estimate (buffers they do not count): admission keeps the larger.
+      entry.bytes = Math.max(needBytes, Math.ceil(model.memory.cpuBytes + model.memory.gpuBytes));
+      entry.lastUsedAt = Date.now();
       const durationMs = Math.round(performance.now() - started);
-      this.setState(id, entry, 'loaded', { durationMs });
+      this.setState(entry, 'loaded', { durationMs });
       this.options.logger.info({ model: id, durationMs }, 'model loaded');
       return model;
     } catch (error) {
+      entry.bytes = 0;
       const wrapped =
         error instanceof LlmuxError ? error : new ModelLoadError(`Model '${id}' failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      this.setState(id, entry, 'available', { error: wrapped.message });
+      // Memory pressure changes as other models come and go, so it is not worth a cooldown.
+      if (wrapped.code !== ErrorCodes.insufficientMemory) entry.failure = { at: Date.now(), error: wrapped };
+      this.setState(entry, 'available', { error: wrapped.message, code: wrapped.code });
       this.options.logger.error({ model: id, err: error }, 'model load failed');
       throw wrapped;
     }
+  }
+
+  private async estimateBytes(backend: Backend, location: ModelLocation, options: ModelLoadOptions): Promise<number> {
+    const key = JSON.stringify([backend.id, location.path, options]);
+    let bytes = this.estimates.get(key);
+    if (bytes === undefined) {
+      const estimate = await backend.estimateMemory(location, options);
+      bytes = Math.ceil(estimate.cpuBytes + estimate.gpuBytes);
+      this.estimates.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  /**
+   * Reserves `needBytes` for the entry under the cap, evicting idle unpinned models (least
+   * recently used first) when needed. Admissions run one at a time so two loads cannot both
+   * count the same free memory. Refuses, evicting nothing, when even evicting every idle
+   * model would not make room.
+   */
+  private admit(entry: Entry, needBytes: number): Promise<void> {
+    const run = this.admission.then(async () => {
+      const capBytes = this.capBytes();
+      let heldBytes = 0;
+      const candidates: AdmissionCandidate[] = [];
+      for (const other of this.entries.values()) {
+        if (other === entry || other.state === 'available') continue;
+        heldBytes += other.bytes;
+        if (other.model && other.state === 'loaded') {
+          candidates.push({ id: other.id, bytes: other.bytes, evictable: !this.pinned(other.id) && !this.busy(other), lastUsedAt: other.lastUsedAt });
+        }
+      }
+      const plan = planAdmission(needBytes, capBytes, heldBytes, candidates);
+      if (!plan.fits) {
+        const limit = this.options.config.memory.maxBytes !== undefined && this.options.config.memory.maxBytes < this.options.config.memory.maxFraction * this.totalBytes
+          ? `memory.maxBytes`
+          : `${Math.round(this.options.config.memory.maxFraction * 100)}% of ${mb(this.totalBytes)} total`;
+        const freeable = plan.evictable.length > 0 ? `, of which ${mb(plan.freeableBytes)} could be freed by evicting idle models (${plan.evictable.join(', ')})` : ', none of it evictable (pinned or busy)';
+        throw new InsufficientMemoryError(
+          `Not enough memory to load '${entry.id}': it needs about ${mb(needBytes)}, the cap is ${mb(capBytes)} (${limit}), ` +
+            `and loaded models hold ${mb(heldBytes)}${freeable}. Unload a model, lower contextSize/parallel, or raise memory.maxFraction.`,
+          { details: { model: entry.id, needBytes, capBytes, heldBytes, freeableBytes: plan.freeableBytes, totalBytes: this.totalBytes } },
+        );
+      }
+      for (const victim of plan.evict) {
+        this.options.logger.info({ model: victim, for: entry.id }, 'evicting idle model to make room');
+        await this.unload(victim, 'lru');
+      }
+      entry.bytes = needBytes;
+    });
+    this.admission = run.catch(() => undefined);
+    return run;
+  }
+
+  private async drainAndUnload(entry: Entry, reason: UnloadReason): Promise<void> {
+    this.setState(entry, 'unloading', { reason });
+    // Shutdown has already drained or aborted the server's requests; otherwise wait for them here.
+    while (!this.closing && this.busy(entry)) await sleep(25);
+    const model = entry.model!;
+    entry.model = undefined;
+    try {
+      await model.unload();
+    } finally {
+      entry.bytes = 0;
+      this.setState(entry, 'available', { reason });
+      this.options.logger.info({ model: entry.id, reason }, 'model unloaded');
+    }
+  }
+
+  /** Unloads loaded, idle, unpinned models whose TTL has passed since their last request. */
+  private async expireIdle(): Promise<void> {
+    const now = Date.now();
+    for (const entry of this.entries.values()) {
+      if (!entry.model || entry.state !== 'loaded' || entry.unloading) continue;
+      const ttl = this.ttlSeconds(entry.id);
+      if (ttl <= 0 || this.pinned(entry.id)) continue;
+      if (this.busy(entry)) {
+        entry.lastUsedAt = now;
+        continue;
+      }
+      if (now - entry.lastUsedAt >= ttl * 1000) {
+        await this.unload(entry.id, 'ttl').catch((error: unknown) => this.options.logger.error({ err: error, model: entry.id }, 'idle unload failed'));
+      }
+    }
+  }
+
+  /** A quarter of the shortest TTL, between 50 ms and 1 s: expiry is never late by much. */
+  private sweepIntervalMs(): number {
+    const ttls = [this.options.config.modelDefaults.ttl, ...Object.values(this.options.config.models).map((m) => m.ttl ?? 0)].filter((t) => t > 0);
+    if (ttls.length === 0) return 1000;
+    return Math.min(1000, Math.max(50, (Math.min(...ttls) * 1000) / 4));
   }
 
   private async chooseBackend(location: ModelLocation): Promise<Backend> {
@@ -178,8 +461,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     );
   }
 
-  private setState(id: string, entry: Entry, state: ModelState, extra: Partial<ModelStateEvent> = {}): void {
+  private setState(entry: Entry, state: ModelState, extra: Partial<ModelStateEvent> = {}): void {
     entry.state = state;
-    this.emit('state', { model: id, state, ...extra });
+    this.emit('state', { model: entry.id, state, ...extra });
   }
 }

@@ -40,10 +40,11 @@ export class ConfigModelStore implements ModelStore {
     const id = this.byName.get(ref);
     if (!id) throw new ModelNotFoundError(ref, [...this.byName.keys()]);
     const model = this.models[id]!;
-    const format = await detectFormat(model.source);
+    // A source no built-in format matches is the named backend's own business (a plugin's kind of model).
+    const format = (await detectFormat(model.source)) ?? (model.backend ? 'custom' : undefined);
     if (!format) {
       throw new InvalidRequestError(
-        `The source of model '${id}' (${model.source}) is not a GGUF file, an MLX folder or a URL, or does not exist.`,
+        `The source of model '${id}' (${model.source}) is not a GGUF file, an MLX folder or a URL, or does not exist (a plugin's own kind of source needs 'backend:' in the model's config).`,
         { param: 'model' },
       );
     }

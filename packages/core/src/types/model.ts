@@ -1,5 +1,8 @@
-/** File formats llmux knows how to load. */
-export type ModelFormat = 'gguf' | 'mlx' | 'remote';
+/**
+ * File formats llmux knows how to load. `custom`: a source only the backend named in the model's
+ * config understands (a plugin's own kind of model).
+ */
+export type ModelFormat = 'gguf' | 'mlx' | 'remote' | 'custom';
 
 /** Where a model's files are, as a store resolved them. */
 export interface ModelLocation {

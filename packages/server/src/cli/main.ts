@@ -2,6 +2,10 @@
 import { Command } from 'commander';
 import { LlmuxError } from '@llmux/core';
 import { convertCommand } from './convert-command.js';
+import { listCommand } from './list-command.js';
+import { psCommand } from './ps-command.js';
+import { pullCommand } from './pull-command.js';
+import { rmCommand } from './rm-command.js';
 import { serveCommand } from './serve-command.js';
 import { VERSION } from '../version.js';
 
@@ -31,6 +35,49 @@ program
   .option('--group-size <n>', 'quantization group size, 32 or 64 (default 64)')
   .option('-f, --force', 'replace the folder if it is not empty')
   .action(convertCommand);
+
+program
+  .command('pull')
+  .description('Download a model from the Hugging Face hub into the local cache (resumes, verifies SHA-256).')
+  .argument('<model>', 'org/repo, org/repo:QUANT (e.g. :Q4_K_M), org/repo/file.gguf, or an alias')
+  .option('-c, --config <file>', 'config file (store.cacheDir, store.hfEndpoint, aliases)')
+  .action(pullCommand);
+
+program
+  .command('list')
+  .alias('ls')
+  .description('List the models in the store: configured ones and the hub cache, with size, format, quantization, architecture and context.')
+  .option('-c, --config <file>', 'config file')
+  .option('--json', 'print JSON')
+  .action(listCommand);
+
+program
+  .command('ps')
+  .description("Show the models a running server holds: memory, time until unload, requests.")
+  .option('-c, --config <file>', 'config file (for the server address)')
+  .option('-u, --url <url>', 'server address (default $LLMUX_URL or the configured host and port)')
+  .option('--json', 'print JSON')
+  .action(psCommand);
+
+program
+  .command('rm')
+  .description('Delete pulled models from the hub cache.')
+  .argument('<models...>', 'references as pulled (org/repo:QUANT, org/repo/file.gguf, org/repo) or aliases')
+  .option('-c, --config <file>', 'config file')
+  .action(rmCommand);
+
+program
+  .command('run')
+  .description('Chat with a model in the terminal (streaming), on the running server or, when none answers, in this process.')
+  .argument('<model>', 'a model id, alias, pulled reference or GGUF path')
+  .argument('[prompt]', 'answer this one prompt and exit')
+  .option('-c, --config <file>', 'config file')
+  .option('-u, --url <url>', 'server address (default $LLMUX_URL or the configured host and port)')
+  .option('--local', 'do not look for a running server; serve in this process')
+  .option('-s, --system <text>', 'system message')
+  .option('--max-tokens <n>', 'most tokens per reply')
+  .option('--temperature <t>', 'sampling temperature')
+  .action(async (...args: Parameters<typeof import('./run-command.js').runCommand>) => (await import('./run-command.js')).runCommand(...args));
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof LlmuxError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);

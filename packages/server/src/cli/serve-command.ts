@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
 import { bundledModelsConfig, bundledModelsDir } from '../runtime/bundled-models.js';
-import { startServer } from '../server.js';
+import { installProcessHandlers } from './process-handlers.js';
 
 export interface ServeOptions {
   config?: string;
@@ -40,30 +40,12 @@ export async function resolveServeConfig(options: ServeOptions, env: NodeJS.Proc
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const { config, source } = await resolveServeConfig(options);
   const logger = createLogger({ level: config.log.level });
+  // Loaded here, not at the top: other commands share this module and must not pay for the engines.
+  const { startServer } = await import('../server.js');
   const running = await startServer(config, logger);
   logger.info(
     { url: running.url, config: source, models: Object.keys(config.models) },
     `llmux listening on ${running.url} (OpenAI API at ${running.url}/v1)`,
   );
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  installProcessHandlers({ logger, stop: running.stop });
 }

@@ -30,7 +30,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function fromBodyParser(error: unknown): LlmuxError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (!('type' in error)) return fromHttpError(error);
   const { type } = error as { type: string; limit?: number; message?: string };
   switch (type) {
     case 'entity.parse.failed':
@@ -48,6 +49,17 @@ function fromBodyParser(error: unknown): LlmuxError | undefined {
     case 'encoding.unsupported':
       return new InvalidRequestError(`Unsupported body encoding: ${String((error as { message?: unknown }).message)}. Send UTF-8 JSON.`, { cause: error });
     default:
-      return undefined;
+      return fromHttpError(error);
   }
+}
+
+/**
+ * Other 4xx errors from express and body-parser (a corrupt gzip body, a path with a broken
+ * %-escape) are the client's: a 400 that says what failed, never a 500.
+ */
+function fromHttpError(error: object): LlmuxError | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const message = (error as { message?: unknown }).message;
+  return new InvalidRequestError(`The request could not be read: ${typeof message === 'string' ? message : 'malformed request'}.`, { cause: error });
 }

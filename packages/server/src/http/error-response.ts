@@ -26,8 +26,10 @@ const SHAPES: Record<string, HttpShape> = {
   [ErrorCodes.modelLoadFailed]: { status: 500, type: 'server_error', masked: false },
   [ErrorCodes.generationFailed]: { status: 500, type: 'server_error', masked: true },
   [ErrorCodes.internal]: { status: 500, type: 'server_error', masked: true },
+  [ErrorCodes.downloadFailed]: { status: 502, type: 'server_error', masked: false },
   [ErrorCodes.backendUnavailable]: { status: 503, type: 'server_error', masked: false },
   [ErrorCodes.overloaded]: { status: 503, type: 'server_error', masked: false },
+  [ErrorCodes.timeout]: { status: 504, type: 'server_error', masked: false },
   [ErrorCodes.insufficientMemory]: { status: 507, type: 'server_error', masked: false },
 };
 

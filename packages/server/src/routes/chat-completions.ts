@@ -14,8 +14,10 @@ import {
   type OpenAIFinishReason,
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
+import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { trackRequest } from './track-request.js';
+import { observeStreams } from '../http/usage-observer.js';
+import { serverReason, trackRequest } from './track-request.js';
 
 /** `POST /v1/chat/completions` */
 export function chatCompletionsHandler(runtime: Runtime) {
@@ -26,15 +28,22 @@ export function chatCompletionsHandler(runtime: Runtime) {
     const tracked = trackRequest(runtime, req, res);
     try {
       const dispatched = await dispatchChat(runtime, body.model, request, choices, tracked.signal);
-      res.setHeader('x-llmux-model', dispatched.model);
-      res.setHeader('x-llmux-route', dispatched.decision.strategy);
-      req.log?.info({ model: dispatched.model, stream: Boolean(body.stream), user: body.user ?? undefined }, 'chat completion');
+      setRouteHeaders(res, dispatched);
+      req.log?.info(
+        { model: dispatched.model, route: dispatched.decision.strategy, reason: routeReason(dispatched), stream: Boolean(body.stream), user: body.user ?? undefined },
+        'chat completion',
+      );
+      // Prompts are the users' data: only at debug level.
+      req.log?.debug({ messages: body.messages }, 'chat completion messages');
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
+      const streams = observeStreams(res, dispatched.streams);
       if (body.stream) {
-        await streamChat(res, identity, dispatched.streams, Boolean(body.stream_options?.include_usage), runtime);
+        await streamChat(res, identity, streams, Boolean(body.stream_options?.include_usage), runtime, tracked.signal);
       } else {
-        res.json(await collectChat(identity, dispatched.streams, tracked.signal));
+        res.json(await collectChat(identity, streams, tracked.signal));
       }
+    } catch (error) {
+      throw tracked.failure(error);
     } finally {
       tracked.end();
     }
@@ -47,6 +56,7 @@ async function streamChat(
   streams: AsyncIterable<StreamPart>[],
   includeUsage: boolean,
   runtime: Runtime,
+  signal: AbortSignal,
 ): Promise<void> {
   const sse = new SseWriter(res);
   sse.open();
@@ -64,22 +74,35 @@ async function streamChat(
   streams.forEach((_, index) =>
     sse.data(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
   );
-  for await (const { index, value: part } of mergeIndexed(streams)) {
-    if (part.type === 'text-delta') {
-      sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
-    } else if (part.type === 'finish') {
-      if (part.reason === 'error' || part.reason === 'abort') {
-        if (!sse.writable) return;
-        const error = part.reason === 'error' ? part.error : new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.');
-        const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
-        runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
-        sse.data(body);
-        sse.end();
-        return;
+  // Ends the stream with one error event (after the first byte no status can be sent).
+  const fail = (error: unknown) => {
+    if (!sse.writable) return;
+    const { body } = toHttpError(toServerError(error), String(res.locals.requestId));
+    runtime.logger.error({ requestId: res.locals.requestId, err: error }, 'stream ended with an error');
+    sse.data(body);
+    sse.end();
+  };
+  try {
+    for await (const { index, value: part } of mergeIndexed(streams)) {
+      if (part.type === 'text-delta') {
+        sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
+      } else if (part.type === 'finish') {
+        if (part.reason === 'error' || part.reason === 'abort') {
+          fail(
+            part.reason === 'error'
+              ? part.error
+              : (serverReason(signal) ?? new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.')),
+          );
+          return;
+        }
+        usages[index] = part.usage;
+        sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
       }
-      usages[index] = part.usage;
-      sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
     }
+  } catch (error) {
+    // A backend that throws instead of finishing with `error` still gets a proper end.
+    fail(serverReason(signal) ?? error);
+    return;
   }
   if (includeUsage) sse.data({ ...chunk([]), usage: toOpenAIUsage(usages) });
   sse.done();
@@ -94,7 +117,9 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
-        if (signal.aborted && signal.reason instanceof AbortedError) throw signal.reason;
+        const reason = serverReason(signal);
+        if (reason) throw reason;
+        if (signal.aborted) throw new AbortedError('The client closed the connection.');
         throw new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
       }
       finishes[index] = toOpenAIFinishReason(part.reason);

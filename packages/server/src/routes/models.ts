@@ -15,14 +15,30 @@ export function modelsRoutes(runtime: Runtime): ExpressRouter {
     state: runtime.manager.state(id) ?? 'available',
   });
 
+  const describeVirtual = (name: string) => ({
+    id: name,
+    object: 'model' as const,
+    created,
+    owned_by: 'llmux',
+    virtual: true,
+    strategy: runtime.config.router.virtual[name]!.strategy,
+    targets: runtime.config.router.virtual[name]!.targets.map((t) => t.model),
+  });
+
   router.get('/v1/models', (_req, res) => {
-    res.json({ object: 'list', data: runtime.manager.candidates().map((c) => describe(c.id, c.aliases)) });
+    const models = runtime.manager.candidates().map((c) => describe(c.id, c.aliases));
+    const virtual = Object.keys(runtime.config.router.virtual).map(describeVirtual);
+    res.json({ object: 'list', data: [...models, ...virtual] });
   });
 
   router.get('/v1/models/*id', (req, res) => {
     const name = (req.params as { id: string[] }).id.join('/');
     const candidates = runtime.manager.candidates();
     const match = candidates.find((c) => c.id === name) ?? candidates.find((c) => c.aliases.includes(name));
+    if (!match && runtime.config.router.virtual[name]) {
+      res.json(describeVirtual(name));
+      return;
+    }
     if (!match) throw new ModelNotFoundError(name, candidates.map((c) => c.id));
     res.json(describe(match.id, match.aliases));
   });

@@ -2,14 +2,20 @@
 export class InflightRequests {
   private readonly active = new Set<AbortController>();
   private idleWaiters: Array<() => void> = [];
+  private ended = 0;
 
   /** Registers a request; call the returned function when it ends. */
   begin(controller: AbortController): () => void {
     this.active.add(controller);
     return () => {
-      this.active.delete(controller);
+      if (this.active.delete(controller)) this.ended += 1;
       if (this.active.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     };
+  }
+
+  /** Requests that have ended since start. */
+  get served(): number {
+    return this.ended;
   }
 
   get size(): number {

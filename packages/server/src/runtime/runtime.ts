@@ -13,15 +13,18 @@ import {
   RouterToken,
   StoreRegistryToken,
   type Backend,
+  type LoadedPluginInfo,
   type LlmuxConfig,
   type Logger,
   type ModelStore,
   type Router,
 } from '@llmux/core';
-import { GgufBackend } from '@llmux/backend-gguf';
-import { MlxBackend } from '@llmux/backend-mlx';
-import { DirectRouter } from '@llmux/router';
+import { TargetHealth } from '@llmux/router';
+import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
+import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
+import { ModelPulls } from './model-pulls.js';
+import { validateVirtualModels } from './validate-virtual-models.js';
 
 /** Everything a running server holds, wired through one DI container. */
 export interface Runtime {
@@ -29,27 +32,39 @@ export interface Runtime {
   config: LlmuxConfig;
   logger: Logger;
   manager: ModelManager;
+  store: ModelStore;
+  pulls: ModelPulls;
   router: Router;
+  /** Every registered routing strategy, by id. */
+  routers: Registry<Router>;
+  /** Recent outcomes per model: latency and cooldown after repeated failures. */
+  health: TargetHealth;
+  /** The plugins loaded (built-in ones first). */
+  plugins: LoadedPluginInfo[];
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Builds the runtime for a config: registries, the shipped backends and routers, the store, the manager. */
-export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
+export type RuntimeOptions = LoadPluginsOptions;
+
+/**
+ * Builds the runtime for a config: registries, the built-in and configured plugins (backends,
+ * routers, stores), the store, the manager. Rejects with a `PluginLoadError` when a plugin fails.
+ */
+export async function createRuntime(config: LlmuxConfig, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const container = rootContainer.createChildContainer();
   container.register(ConfigToken, { useValue: config });
   container.register(LoggerToken, { useValue: logger });
 
   const backends = new Registry<Backend>('backend');
-  backends.register(new GgufBackend({ logger: logger.child({ backend: 'gguf' }) }));
-  backends.register(new MlxBackend({ logger: logger.child({ backend: 'mlx' }) }));
   const routers = new Registry<Router>('router');
-  routers.register(new DirectRouter());
   const stores = new Registry<ModelStore>('store');
-  const store = new ConfigModelStore(config.models);
+  stores.register(new ConfigModelStore(config.models));
+  const store = new HfCacheStore({ config, logger: logger.child({ component: 'store' }) });
   stores.register(store);
+  const plugins = await loadPlugins({ backends, routers, stores, container, logger }, config, options);
 
   container.register(BackendRegistryToken, { useValue: backends });
   container.register(RouterRegistryToken, { useValue: routers });
@@ -58,8 +73,12 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
 
   const manager = new ModelManager({ config, backends, store, logger: logger.child({ component: 'model-manager' }) });
   container.register(ModelManagerToken, { useValue: manager });
+  manager.refreshFromStore().catch((error: unknown) => logger.warn({ err: error }, 'cannot list the model store'));
+  const pulls = new ModelPulls(store, manager);
   const router = routers.require(config.router.strategy);
   container.register(RouterToken, { useValue: router });
+  validateVirtualModels(config, routers);
+  const health = new TargetHealth({ failures: config.router.cooldown.failures, cooldownMs: config.router.cooldown.seconds * 1000 });
 
   const inflight = new InflightRequests();
   let closing: Promise<void> | undefined;
@@ -68,7 +87,12 @@ export function createRuntime(config: LlmuxConfig, logger: Logger): Runtime {
     config,
     logger,
     manager,
+    store,
+    pulls,
     router,
+    routers,
+    health,
+    plugins,
     inflight,
     startedAt: new Date(),
     close: () => (closing ??= manager.shutdown()),

@@ -1,0 +1,49 @@
+import { Router as ExpressRouter } from 'express';
+import type { ModelStateEvent } from '@llmux/core';
+import { SseWriter } from '../http/sse-writer.js';
+import type { PullEvent } from '../runtime/model-pulls.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { stateEventName, toAdminProgress } from './admin-shapes.js';
+
+/** Comment lines keep idle connections open through proxies. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * `GET /admin/events`: server-sent events, one per lifecycle change (`loading`, `loaded`,
+ * `unloading`, `unloaded`, `evicted`, `load_failed`) and pull (`pull_progress`, `pull_done`,
+ * `pull_failed`), each `event: <name>` with a JSON `data:` line.
+ */
+export function adminEventsRoutes(runtime: Runtime): ExpressRouter {
+  const router = ExpressRouter();
+  router.get('/admin/events', (req, res) => {
+    const sse = new SseWriter(res);
+    sse.open();
+    const onState = (event: ModelStateEvent) => {
+      sse.event(stateEventName(event), {
+        model: event.model,
+        state: event.state,
+        time: Date.now(),
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.error ? { error: event.error, code: event.code ?? null } : {}),
+        ...(event.durationMs !== undefined ? { duration_ms: event.durationMs } : {}),
+      });
+    };
+    const onPull = (event: PullEvent) => {
+      if (event.type === 'pull_progress') sse.event(event.type, { ref: event.ref, time: Date.now(), ...toAdminProgress(event.progress) });
+      else if (event.type === 'pull_done') sse.event(event.type, { ref: event.ref, model: event.model, time: Date.now() });
+      else sse.event(event.type, { ref: event.ref, error: event.error.message, time: Date.now() });
+    };
+    const keepalive = setInterval(() => {
+      if (sse.writable) res.write(': keepalive\n\n');
+    }, KEEPALIVE_MS);
+    runtime.manager.on('state', onState);
+    runtime.pulls.on('event', onPull);
+    res.write(': connected\n\n');
+    req.on('close', () => {
+      clearInterval(keepalive);
+      runtime.manager.off('state', onState);
+      runtime.pulls.off('event', onPull);
+    });
+  });
+  return router;
+}
