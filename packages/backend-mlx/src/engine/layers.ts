@@ -16,7 +16,8 @@ export function takeLinear(weights: Map<string, MxArray>, prefix: string, quanti
   if (withBias && !bias) throw new Error(`Missing tensor '${prefix}.bias'.`);
   if (scales && biases) {
     if (!quantization) throw new Error(`'${prefix}' is quantized but config.json has no 'quantization' entry.`);
-    return { weight, bias, quantized: { scales, biases, ...quantization } };
+    const own = quantization.layers?.[prefix];
+    return { weight, bias, quantized: { scales, biases, groupSize: own?.groupSize ?? quantization.groupSize, bits: own?.bits ?? quantization.bits } };
   }
   return { weight, bias, quantized: undefined };
 }

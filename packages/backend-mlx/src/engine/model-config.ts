@@ -20,6 +20,8 @@ export type RopeScaling = { type: 'none' } | { type: 'linear'; factor: number } 
 export interface QuantizationConfig {
   groupSize: number;
   bits: number;
+  /** Per-layer settings of mixed-precision models (mlx-lm writes them under the layer's path). */
+  layers?: Record<string, { groupSize: number; bits: number }>;
 }
 
 /** What the engine needs from a model folder's config.json, normalized across families. */
@@ -86,7 +88,14 @@ function parseRopeScaling(raw: unknown): RopeScaling {
 function parseQuantization(config: Json): QuantizationConfig | undefined {
   const raw = (config['quantization'] ?? config['quantization_config']) as Json | undefined;
   if (!raw || typeof raw !== 'object') return undefined;
-  return { groupSize: num(raw, 'group_size', 64), bits: num(raw, 'bits', 4) };
+  const layers: Record<string, { groupSize: number; bits: number }> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value && typeof value === 'object') {
+      const entry = value as Json;
+      layers[key] = { groupSize: num(entry, 'group_size', num(raw, 'group_size', 64)), bits: num(entry, 'bits', num(raw, 'bits', 4)) };
+    }
+  }
+  return { groupSize: num(raw, 'group_size', 64), bits: num(raw, 'bits', 4), layers };
 }
 
 function ropeLayers(config: Json): boolean[] {

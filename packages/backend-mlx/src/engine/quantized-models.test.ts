@@ -28,10 +28,12 @@ async function load(name: string, spec: RandomModelSpec) {
 
 /** The same quantized folder with every quantized tensor expanded to float32: the exact reference. */
 async function dequantized(folder: string, config: Record<string, unknown>): Promise<Transformer> {
-  const { group_size: groupSize, bits } = config['quantization'] as { group_size: number; bits: number };
+  const quantization = config['quantization'] as Record<string, unknown> & { group_size: number; bits: number };
   const weights = await loadWeights(folder);
   for (const name of [...weights.keys()].filter((key) => key.endsWith('.scales'))) {
     const prefix = name.slice(0, -'.scales'.length);
+    const own = quantization[prefix] as { group_size: number; bits: number } | undefined;
+    const { group_size: groupSize, bits } = own ?? quantization;
     const full = mx.dequantize(weights.get(`${prefix}.weight`)!, weights.get(name)!, weights.get(`${prefix}.biases`)!, groupSize, bits);
     weights.set(`${prefix}.weight`, full);
     weights.delete(name);
@@ -75,12 +77,15 @@ describe.each(architectures)('random-weight $modelType', (architecture) => {
     const reference = await load(`${architecture.modelType}-f32`, { ...base, ...architecture });
     const expected = logitsOf(reference.model);
     const cases = [
-      // Measured: ~0.021 (8-bit) and ~0.24 (4-bit) after two layers of random weights.
+      // Measured: ~0.021 (8-bit), ~0.24 (4-bit, group 32), ~0.44 (4-bit, group 64) after two layers of random weights.
       { bits: 8, groupSize: 64, scalesDtype: 'float16', tolerance: 0.04 },
       { bits: 4, groupSize: 32, scalesDtype: 'bfloat16', tolerance: 0.4 },
+      // Mixed precision: 4-bit layers with an 8-bit MLP down projection, as mlx-lm's mixed recipes write.
+      { bits: 4, groupSize: 64, scalesDtype: 'float16', tolerance: 0.6, layers: { 'model.layers.1.mlp.down_proj': { bits: 8, groupSize: 32 } } },
     ] as const;
     for (const quantize of cases) {
-      const quantized = await load(`${architecture.modelType}-q${quantize.bits}`, { ...base, ...architecture, quantize, shards: 2 });
+      const name = `${architecture.modelType}-q${quantize.bits}-g${quantize.groupSize}`;
+      const quantized = await load(name, { ...base, ...architecture, quantize, shards: 2 });
       expect(quantized.bytes).toBeLessThan(reference.bytes / 2);
       const actual = logitsOf(quantized.model);
       // The quantized kernels compute what the dequantized weights compute.

@@ -16,8 +16,16 @@ export interface RandomModelSpec {
   seed: number;
   tieWordEmbeddings?: boolean;
   ropeScaling?: Record<string, unknown>;
-  /** Group-quantize every linear layer and the embedding, as mlx-lm does. */
-  quantize?: { bits: 4 | 8; groupSize: 32 | 64; scalesDtype?: 'float16' | 'bfloat16' | 'float32' };
+  /**
+   * Group-quantize every linear layer and the embedding, as mlx-lm does; `layers` gives some
+   * layers (by path, e.g. `lm_head`) their own bits and group size, as mixed-precision models do.
+   */
+  quantize?: {
+    bits: 4 | 8;
+    groupSize: 32 | 64;
+    scalesDtype?: 'float16' | 'bfloat16' | 'float32';
+    layers?: Record<string, { bits: 4 | 8; groupSize: 32 | 64 }>;
+  };
   /** Split the weights over this many safetensors files with an index (default 1). */
   shards?: number;
   /** More config.json keys (e.g. SmolLM3's `no_rope_layers`). */
@@ -73,7 +81,8 @@ export async function writeRandomModel(folder: string, spec: RandomModelSpec): P
     const { bits, groupSize } = spec.quantize;
     const scalesDtype = DTYPES[spec.quantize.scalesDtype ?? 'float16']();
     for (const name of linearNames) {
-      const [packed, scales, biases] = mx.quantize(tensors[`${name}.weight`]!, groupSize, bits) as unknown as MxArray[];
+      const own = spec.quantize.layers?.[name];
+      const [packed, scales, biases] = mx.quantize(tensors[`${name}.weight`]!, own?.groupSize ?? groupSize, own?.bits ?? bits) as unknown as MxArray[];
       tensors[`${name}.weight`] = packed!;
       tensors[`${name}.scales`] = scales!.astype(scalesDtype);
       tensors[`${name}.biases`] = biases!.astype(scalesDtype);
@@ -95,7 +104,15 @@ export async function writeRandomModel(folder: string, spec: RandomModelSpec): P
     max_position_embeddings: 2048,
     tie_word_embeddings: spec.tieWordEmbeddings === true,
     ...(spec.ropeScaling ? { rope_scaling: spec.ropeScaling } : {}),
-    ...(spec.quantize ? { quantization: { group_size: spec.quantize.groupSize, bits: spec.quantize.bits } } : {}),
+    ...(spec.quantize
+      ? {
+          quantization: {
+            group_size: spec.quantize.groupSize,
+            bits: spec.quantize.bits,
+            ...Object.fromEntries(Object.entries(spec.quantize.layers ?? {}).map(([name, own]) => [name, { group_size: own.groupSize, bits: own.bits }])),
+          },
+        }
+      : {}),
     ...spec.extraConfig,
   };
   await writeFile(join(folder, 'config.json'), JSON.stringify(config, null, 2));
