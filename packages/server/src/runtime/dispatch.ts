@@ -62,7 +62,12 @@ export async function dispatchChat(
   signal: AbortSignal,
 ): Promise<Dispatched> {
   const { router, pool } = routerFor(runtime, requestedModel);
-  const decision = router.route({ requestedModel, request, ...(pool ? { pool } : {}) }, runtime.manager.candidates(), routerState(runtime));
+  const hints = await runtime.taskHints.hintsFor(pool, router.id, request);
+  const decision = router.route(
+    { requestedModel, request, ...(pool ? { pool } : {}), ...(hints ? { hints } : {}) },
+    runtime.manager.candidates(),
+    routerState(runtime),
+  );
   runtime.logger.debug({ requestedModel, decision }, 'route decided');
   return decision.mode === 'cascade'
     ? runCascade(runtime, decision, request, choices, signal)
