@@ -270,10 +270,12 @@ export class GgufLoadedModel implements LoadedModel {
     // The sequence's meter counts every sampled token, function-call tokens included (onToken sees
     // only text tokens).
     const outputTokensBefore = slot.sequence.tokenMeter.usedOutputTokens;
-    const usage = () => ({
+    // The end-of-generation token is sampled but is not part of the completion (as on the
+    // token-by-token path and the MLX backend).
+    const usage = (stopReason?: string) => ({
       promptTokens: prompt.length,
       cachedPromptTokens,
-      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore,
+      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore - (stopReason === 'eogToken' ? 1 : 0),
     });
     const toolCalls = new ToolCallStreamer(channel);
     // A forced call needs the prompt to end inside a call: a driver with that view of the wrapper.
@@ -303,7 +305,7 @@ export class GgufLoadedModel implements LoadedModel {
       const result = await chat.generateResponse(history, options);
       toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;
-      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage() });
+      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(raw) });
     } catch (error) {
       if (signal.aborted) {
         channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });
