@@ -277,10 +277,12 @@ export class GgufLoadedModel implements LoadedModel {
     // The sequence's meter counts every sampled token, function-call tokens included (onToken sees
     // only text tokens).
     const outputTokensBefore = slot.sequence.tokenMeter.usedOutputTokens;
-    const usage = () => ({
+    // The end-of-generation token is sampled but is not part of the completion (as on the
+    // token-by-token path and the MLX backend).
+    const usage = (stopReason?: string) => ({
       promptTokens: prompt.length,
       cachedPromptTokens,
-      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore,
+      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore - (stopReason === 'eogToken' ? 1 : 0),
     });
     const toolCalls = new ToolCallStreamer(channel);
     // A forced call needs the prompt to end inside a call: a driver with that view of the wrapper.
@@ -314,7 +316,7 @@ export class GgufLoadedModel implements LoadedModel {
         result.metadata.stopReason === 'customStopTrigger'
           ? matchedStopSequence(result.metadata.customStopTrigger, request.stop, this.parts.model)
           : undefined;
-      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(), ...(stopSequence !== undefined ? { stopSequence } : {}) });
+      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(raw), ...(stopSequence !== undefined ? { stopSequence } : {}) });
     } catch (error) {
       if (signal.aborted) {
         channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });
