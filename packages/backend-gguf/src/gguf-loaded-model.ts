@@ -35,6 +35,7 @@ import { toChatHistory } from './chat-history.js';
 import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
+import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
 import { completionPrompt } from './completion-prompt.js';
 import { embedAll } from './embedding.js';
 import { toEngineSampling, toTokenBias } from './sampling.js';
@@ -162,6 +163,12 @@ export class GgufLoadedModel implements LoadedModel {
 
   async tokenize(text: string): Promise<number[]> {
     return this.parts.model.tokenize(text);
+  }
+
+  async countPromptTokens(request: ChatRequest): Promise<number> {
+    const plan = toolPlanFor(request);
+    const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
+    return promptTokens(wrapper, this.parts.model, toChatHistory(request.messages), plan?.functions).length;
   }
 
   async unload(): Promise<void> {
@@ -305,7 +312,11 @@ export class GgufLoadedModel implements LoadedModel {
       const result = await chat.generateResponse(history, options);
       toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;
-      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(raw) });
+      const stopSequence =
+        result.metadata.stopReason === 'customStopTrigger'
+          ? matchedStopSequence(result.metadata.customStopTrigger, request.stop, this.parts.model)
+          : undefined;
+      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(raw), ...(stopSequence !== undefined ? { stopSequence } : {}) });
     } catch (error) {
       if (signal.aborted) {
         channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });
