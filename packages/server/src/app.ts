@@ -4,6 +4,7 @@ import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { errorHandler } from './http/error-handler.js';
 import { requestIdFor } from './http/request-id.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
+import { deviceHandler } from './routes/device.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -32,6 +33,7 @@ export function buildApp(runtime: Runtime): Express {
   app.use(express.json({ limit: runtime.config.server.bodyLimit }));
 
   app.get('/admin/health', healthHandler(runtime));
+  app.get('/admin/device', deviceHandler());
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
 
