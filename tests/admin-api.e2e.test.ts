@@ -75,6 +75,13 @@ describe('admin API', () => {
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ version: expect.any(String), uptime_seconds: expect.any(Number), requests_served: expect.any(Number), queue_depth: 0 });
     expect(status.body.models.map((m: { id: string }) => m.id)).toEqual(['brown', 'stories']);
+    expect(status.body.devices).toEqual(expect.any(Array));
+    await json('POST', '/admin/models/load', { model_id: 'stories' });
+    const withModel = await json('GET', '/admin/status');
+    expect(withModel.body.devices).toEqual([
+      expect.objectContaining({ gpu: false, devices: expect.any(Array), memory: expect.objectContaining({ total_bytes: expect.any(Number) }) }),
+    ]);
+    await json('POST', '/admin/models/unload', { model_id: 'stories' });
     const memory = await json('GET', '/admin/memory');
     expect(memory.body).toMatchObject({ threshold_percent: 90, cap_bytes: 64 * 1024 * 1024, models: [] });
     expect(memory.body.total_gb).toBeGreaterThan(memory.body.available_gb);

@@ -20,6 +20,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { completionsHandler } from './routes/completions.js';
 import { embeddingsHandler } from './routes/embeddings.js';
+import { deviceHandler } from './routes/device.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -62,6 +63,7 @@ export function buildApp(runtime: Runtime): Express {
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
   app.use(adminRoutes(runtime));
+  app.get('/admin/device', deviceHandler());
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.post('/v1/completions', completionsHandler(runtime));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './thread-pool-size.js';
 import { Command } from 'commander';
 import { LlmuxError } from '@llmux/core';
 import { convertCommand } from './convert-command.js';
@@ -23,6 +24,7 @@ program
   .option('-m, --model <path>', 'serve this GGUF file (alias "default" when no other model has it)')
   .option('-t, --threads <n>', 'CPU threads per model (default: chosen from the model size)')
   .option('--parallel <n>', 'concurrent sequences per model (default 4)')
+  .option('--gpu <type>', 'GPU for models whose config names none: auto, cuda, vulkan, metal or false (default false)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(serveCommand);
 

@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
+import { ConfigError, createLogger, loadConfig, parseConfig, type LlmuxConfig, type LlmuxConfigInput } from '@llmux/core';
+
+type ModelConfigInput = NonNullable<LlmuxConfigInput['models']>[string];
 import { bundledModelsConfig, bundledModelsDir } from '../runtime/bundled-models.js';
 import { installProcessHandlers } from './process-handlers.js';
 
@@ -10,6 +12,7 @@ export interface ServeOptions {
   model?: string;
   threads?: string;
   parallel?: string;
+  gpu?: string;
   logLevel?: string;
 }
 
@@ -34,7 +37,22 @@ export async function resolveServeConfig(options: ServeOptions, env: NodeJS.Proc
     const dir = bundledModelsDir(env);
     if (dir) input.models = bundledModelsConfig(dir);
   }
+  if (options.gpu !== undefined) {
+    // `--gpu` is the default for every model whose config does not name its own `gpu`.
+    const gpu = gpuFlag(options.gpu);
+    input.models = Object.fromEntries(
+      Object.entries(input.models ?? {}).map(([id, model]) => [id, model.gpu !== undefined ? model : { ...model, gpu }]),
+    );
+  }
   return { config: parseConfig(input, loaded.filepath ?? 'config'), source: loaded.filepath ?? 'defaults' };
+}
+
+/** `--gpu` value: auto, cuda, vulkan, metal, or false/cpu/off for the CPU binding. */
+function gpuFlag(value: string): ModelConfigInput['gpu'] {
+  const lower = value.trim().toLowerCase();
+  if (lower === 'false' || lower === 'cpu' || lower === 'off' || lower === 'none') return false;
+  if (lower === 'auto' || lower === 'cuda' || lower === 'vulkan' || lower === 'metal') return lower;
+  throw new ConfigError(`--gpu '${value}' is not one of auto, cuda, vulkan, metal, false.`);
 }
 
 export async function serveCommand(options: ServeOptions): Promise<void> {

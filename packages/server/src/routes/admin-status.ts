@@ -2,12 +2,14 @@ import { freemem } from 'node:os';
 import { Router as ExpressRouter } from 'express';
 import type { Runtime } from '../runtime/runtime.js';
 import { VERSION } from '../version.js';
+import { deviceBindings } from './device.js';
 import { toAdminMemory, toAdminModel, toAdminProgress } from './admin-shapes.js';
 
 /** `GET /admin/status` and `GET /admin/memory`. */
 export function adminStatusRoutes(runtime: Runtime): ExpressRouter {
   const router = ExpressRouter();
-  router.get('/admin/status', (_req, res) => {
+  router.get('/admin/status', async (_req, res) => {
+    const devices = await deviceBindings();
     const models = runtime.manager.snapshot();
     res.json({
       version: VERSION,
@@ -18,6 +20,7 @@ export function adminStatusRoutes(runtime: Runtime): ExpressRouter {
       queue_depth: models.reduce((sum, m) => sum + m.queued, 0),
       models: models.map((m) => toAdminModel(m)),
       memory: toAdminMemory(runtime.manager.memory(), freemem()),
+      devices,
       pulls: runtime.pulls.list().map((p) => ({ ref: p.ref, progress: p.progress ? toAdminProgress(p.progress) : null })),
     });
   });

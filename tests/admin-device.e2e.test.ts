@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+describe('GET /admin/device', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('lists the binding in use with its device memory once a model is loaded', async () => {
+    await server.client.chat.completions.create({
+      model: 'stories260K',
+      messages: [{ role: 'user', content: 'Once' }],
+      max_tokens: 2,
+      temperature: 0,
+    });
+    const response = await fetch(`${server.url}/admin/device`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { bindings: unknown[] };
+    // The bundled models run on the prebuilt CPU binding here: no GPU, no device memory.
+    expect(body.bindings).toEqual([
+      { gpu: false, binary: 'prebuilt', devices: [], memory: { total_bytes: 0, used_bytes: 0, free_bytes: 0 } },
+    ]);
+  });
+});
