@@ -54,7 +54,8 @@ async function brownChats(model: LoadedModel, viaCompletion: boolean) {
 async function llamaCppGreedy(ggufFile: string, prompts: number[][], count: number): Promise<Array<{ tokens: number[]; text: string }>> {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: path.join(MODELS_DIR, ggufFile) });
-  const context = await model.createContext({ contextSize: 256, threads: 1 });
+  // One sequence per prompt: a disposed sequence's id returns to the context only once its batch loop lets go.
+  const context = await model.createContext({ contextSize: 256, threads: 1, sequences: prompts.length });
   try {
     const results: Array<{ tokens: number[]; text: string }> = [];
     for (const prompt of prompts) {

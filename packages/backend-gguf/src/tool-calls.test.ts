@@ -25,7 +25,8 @@ let context: LlamaContext;
 beforeAll(async () => {
   const llama = await getLlama({ gpu: false, build: 'never' });
   model = await llama.loadModel({ modelPath: path.join(MODELS, 'brown-llama-1m-Q8_0.gguf') });
-  context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
+  // One sequence per case: a disposed sequence's id returns to the context only once its batch loop lets go.
+  context = await model.createContext({ contextSize: 2048, sequences: 4, threads: 1 });
 });
 afterAll(async () => {
   await context?.dispose();
