@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
 import { errorHandler } from './http/error-handler.js';
 import { requestIdFor } from './http/request-id.js';
+import { Activity } from './http/activity.js';
 import { ApiKeys } from './http/api-keys.js';
 import { authMiddleware } from './http/auth.js';
 import { corsMiddleware } from './http/cors.js';
@@ -14,6 +15,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
+import { uiRoutes } from './routes/ui.js';
 import type { Runtime } from './runtime/runtime.js';
 
 /** The express app for a runtime, without listening: tests and embedders call `listen` themselves. */
@@ -21,6 +23,7 @@ export function buildApp(runtime: Runtime): Express {
   const app = express();
   const { server } = runtime.config;
   const metrics = new ServerMetrics(runtime);
+  const activity = new Activity();
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -39,7 +42,9 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use(metrics.middleware(), corsMiddleware(server.cors));
+  app.use(metrics.middleware(), activity.middleware(), corsMiddleware(server.cors));
+  // Before auth: the dashboard's files are public, the admin API it calls is not.
+  app.use(uiRoutes());
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);
@@ -47,7 +52,7 @@ export function buildApp(runtime: Runtime): Express {
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
-  app.use(adminRoutes(runtime));
+  app.use(adminRoutes(runtime, activity));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
 

@@ -55,6 +55,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
   private admission: Promise<unknown> = Promise.resolve();
   /** Memory estimates by backend, file and options: reloads after an eviction skip reading the metadata again. */
   private readonly estimates = new Map<string, number>();
+  /** Pins set at run time (admin API); they override the config's `pin`. */
+  private readonly pins = new Map<string, boolean>();
   private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
@@ -160,8 +162,23 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     return this.options.config.models[id]?.ttl ?? this.options.config.modelDefaults.ttl;
   }
 
+  /** Whether the model is pinned: set at run time by `setPinned`, else the config's `pin`. */
   pinned(id: string): boolean {
-    return this.options.config.models[id]?.pin ?? false;
+    return this.pins.get(id) ?? this.options.config.models[id]?.pin ?? false;
+  }
+
+  /**
+   * Pins or unpins a known model until the process ends (the config file is not changed).
+   * A pinned model is never unloaded by TTL or evicted for memory; unpinning lets the TTL run again.
+   */
+  setPinned(ref: string, pinned: boolean): string {
+    const id = this.idFor(ref);
+    if (!id) throw new ModelNotFoundError(ref, [...this.entries.keys()]);
+    this.pins.set(id, pinned);
+    const entry = this.entries.get(id)!;
+    // The TTL counts from now, not from a last use that may lie beyond it already.
+    if (!pinned && entry.model) entry.lastUsedAt = Date.now();
+    return id;
   }
 
   /**

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import express, { Router as ExpressRouter } from 'express';
+
+/** The dashboard's files: plain ES modules and CSS shipped in the package, nothing built at run time. */
+export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
+
+/**
+ * The dashboard at `/` and `/ui/`. Its files hold no data, so they are served without a key;
+ * every call the page makes goes to the admin API with the key the user typed in.
+ */
+export function uiRoutes(): ExpressRouter {
+  const router = ExpressRouter();
+  const index = (_req: express.Request, res: express.Response) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile('index.html', { root: UI_DIR });
+  };
+  // Routing is not strict: '/ui' also matches '/ui/'. The page links its files by absolute path.
+  router.get(['/', '/ui'], index);
+  router.use('/ui', express.static(UI_DIR, { index: false, fallthrough: true, setHeaders: (res) => res.setHeader('cache-control', 'no-cache') }));
+  return router;
+}
