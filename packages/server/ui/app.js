@@ -14,6 +14,7 @@ let events;
 function showAuth(message) {
   events?.abort();
   $('main').hidden = true;
+  $('nav').hidden = true;
   $('auth').hidden = false;
   $('forget-key').hidden = true;
   $('conn').textContent = 'locked';
@@ -40,6 +41,7 @@ async function start() {
   }
   $('auth').hidden = true;
   $('main').hidden = false;
+  $('nav').hidden = false;
   $('forget-key').hidden = !getKey();
   document.title = 'llmux';
   $('status-line').textContent = `llmux ${status.version} · up ${duration(status.uptime_seconds)} · ${status.requests_served} requests served`;
