@@ -181,6 +181,15 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     return id;
   }
 
+  /** What a model would take in memory (its backend's estimate with its load options), without loading it. */
+  async estimate(ref: string): Promise<{ bytes: number; backend: string; capBytes: number }> {
+    const id = this.idFor(ref);
+    if (!id) throw new ModelNotFoundError(ref, [...this.entries.keys()]);
+    const location = await this.options.store.resolve(id);
+    const backend = await this.chooseBackend(location);
+    return { bytes: await this.estimateBytes(backend, location, this.loadOptions(id)), backend: backend.id, capBytes: this.capBytes() };
+  }
+
   /**
    * The model, loaded. The first call starts the load; calls while it runs share it.
    * A failed load leaves the model `available`, rejects every waiter with the cause, and

@@ -68,6 +68,22 @@ program
   .option('--temperature <t>', 'sampling temperature')
   .action(async (...args: Parameters<typeof import('./run-command.js').runCommand>) => (await import('./run-command.js')).runCommand(...args));
 
+program
+  .command('doctor')
+  .description('Check this machine and the config and say what to fix: Node, native binding and GPU, CPU features, config, port, model files and checksums, memory, hub cache. Exit 1 when something is wrong.')
+  .option('-c, --config <file>', 'config file (default: search the current folder)')
+  .option('--json', 'print JSON')
+  .action(async (options: import('./doctor/doctor-command.js').DoctorOptions) => (await import('./doctor/doctor-command.js')).doctorCommand(options));
+
+program
+  .command('config')
+  .description('Work with the config file.')
+  .command('check')
+  .description('Validate the config as `llmux serve` would; lists each bad key path. Exit 1 when invalid.')
+  .option('-c, --config <file>', 'config file (default: search the current folder)')
+  .option('--json', 'print JSON')
+  .action(async (options: import('./doctor/doctor-command.js').DoctorOptions) => (await import('./doctor/doctor-command.js')).configCheckCommand(options));
+
 const service = program.command('service').description('Run llmux as a user service: systemd user unit on Linux, launchd agent on macOS.');
 const serviceRun = (action: 'install' | 'uninstall' | 'status' | 'logs') => async (options: import('./service/service-command.js').ServiceOptions) => {
   const { serviceAction } = await import('./service/service-command.js');
