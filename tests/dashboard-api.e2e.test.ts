@@ -49,6 +49,7 @@ describe('admin additions for the dashboard', () => {
       const res = await fetch(`${server.url}${url}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'self'/);
       expect(await res.text()).toContain('<script type="module" src="/ui/app.js">');
     }
     const js = await fetch(`${server.url}/ui/app.js`);
@@ -74,7 +75,9 @@ describe('admin additions for the dashboard', () => {
 
   it('streams a request event per generation and stats, and keeps recent requests for GET /admin/activity', async () => {
     const stream = await fetch(`${server.url}/admin/events`);
-    const collected = readEvents(stream, (events) => events.some((e) => e.event === 'request') && events.some((e) => e.event === 'stats'));
+    // A stats event after the request event: it sees the model loaded and idle again.
+    const statsAfterRequest = (events: { event: string }[]) => events.findIndex((e) => e.event === 'request') >= 0 && events.at(-1)!.event === 'stats';
+    const collected = readEvents(stream, statsAfterRequest);
     const res = await server.client.chat.completions
       .create({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8, temperature: 0 })
       .withResponse();
@@ -90,7 +93,7 @@ describe('admin additions for the dashboard', () => {
       completion_tokens: 8,
       ttft_ms: expect.any(Number),
     });
-    const stats = events.find((e) => e.event === 'stats')!.data;
+    const stats = events.at(-1)!.data;
     expect(stats.memory.cap_bytes).toBeGreaterThan(0);
     expect(stats.series).toHaveLength(20);
     expect(stats.models).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'stories260K', state: 'loaded', active_requests: 0 })]));

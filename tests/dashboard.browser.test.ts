@@ -13,11 +13,17 @@ let server: TestServer;
 let browser: HeadlessBrowser;
 /** Every URL a page asked for: the dashboard must not reach beyond the server. */
 const requested: string[] = [];
+/** Script errors and console errors (a CSP violation is one), except the 401s the key test asks for. */
+const pageErrors: string[] = [];
 
 async function openPage(width = 1280, height = 900): Promise<Page> {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height });
   page.on('request', (request) => requested.push(request.url()));
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 401/.test(message.text())) pageErrors.push(message.text());
+  });
   return page;
 }
 
@@ -113,7 +119,8 @@ describe('the dashboard in headless chromium', () => {
     await page.close();
   });
 
-  it('asked for nothing outside the server', () => {
+  it('asked for nothing outside the server and raised no script or policy errors', () => {
+    expect(pageErrors).toEqual([]);
     const outside = requested.filter((url) => !url.startsWith(server.url) && !url.startsWith('data:'));
     expect(requested.length).toBeGreaterThan(10);
     expect(outside).toEqual([]);
