@@ -73,6 +73,22 @@ describe('admin additions for the dashboard', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('publishes load progress between loading and loaded', async () => {
+    const stream = await fetch(`${server.url}/admin/events`);
+    const collected = readEvents(stream, (events) => events.some((e) => e.event === 'loaded'));
+    await json('POST', '/admin/models/load', { model_id: 'brown' });
+    const events = (await collected).filter((e) => e.event !== 'stats');
+    expect(events[0]!.event).toBe('loading');
+    expect(events.at(-1)!.event).toBe('loaded');
+    const progress = events.filter((e) => e.event === 'load_progress').map((e) => e.data.progress as number);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
+    expect(events.filter((e) => e.event === 'load_progress').every((e) => e.data.model === 'brown-llama-1m')).toBe(true);
+    const listed = await json('GET', '/admin/models');
+    expect(listed.body.data.find((m: any) => m.id === 'brown-llama-1m')).toMatchObject({ state: 'loaded', load_progress: null });
+  });
+
   it('streams a request event per generation and stats, and keeps recent requests for GET /admin/activity', async () => {
     const stream = await fetch(`${server.url}/admin/events`);
     // A stats event after the request event: it sees the model loaded and idle again.

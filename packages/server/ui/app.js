@@ -63,6 +63,7 @@ async function follow() {
     await sse('/admin/events', { signal, onOpen: () => ($('conn').textContent = 'live') }, (name, data) => {
       const event = JSON.parse(data);
       if (STATE_EVENTS.has(name)) models.onState(name, event);
+      else if (name === 'load_progress') models.onProgress(event);
       else if (name === 'stats') live.onStats(event);
       else if (name === 'request') live.onRequest(event);
       else if (name === 'pull_done') models.refresh().catch(showError);

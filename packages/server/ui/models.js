@@ -34,6 +34,14 @@ export class ModelsView {
     if (name !== 'loading' && name !== 'unloading') this.refresh().catch(this.onError);
   }
 
+  /** A `load_progress` event: moves the row's bar without rebuilding the table. */
+  onProgress(event) {
+    const model = this.models.find((m) => m.id === event.model);
+    if (model) model.load_progress = event.progress;
+    const bar = this.rows.querySelector(`progress[data-progress="${CSS.escape(event.model)}"]`);
+    if (bar) bar.value = event.progress;
+  }
+
   tick() {
     for (const cell of this.rows.querySelectorAll('[data-ttl-at]')) {
       const left = Math.max(0, Math.round((Number(cell.dataset.ttlAt) - Date.now()) / 1000));
@@ -54,7 +62,9 @@ export class ModelsView {
     const state = el('span', { className: `badge s-${m.state}`, 'data-state': m.state }, STATE_LABEL[m.state] ?? m.state);
     const stateCell = el('td', { 'data-label': 'State' }, state);
     if (m.state === 'loading' || m.state === 'unloading') {
-      stateCell.append(el('progress', { 'aria-label': `${m.id} ${m.state}` }));
+      const bar = el('progress', { 'aria-label': `${m.id} ${m.state}`, 'data-progress': m.id });
+      if (m.state === 'loading' && m.load_progress !== null && m.load_progress !== undefined) bar.value = m.load_progress;
+      stateCell.append(bar);
       if (m.state === 'loading') {
         const since = this.loadingSince.get(m.id) ?? Date.now();
         stateCell.append(' ', el('span', { className: 'muted', 'data-loading-since': String(since) }, '0s'));

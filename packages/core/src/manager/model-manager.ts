@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Registry } from '../registry/registry.js';
 import type { ModelLoadOptions, ModelLocation } from '../types/model.js';
 import { planAdmission, type AdmissionCandidate } from './memory-plan.js';
-import type { MemorySnapshot, ModelSnapshot, ModelState, ModelStateEvent, UnloadReason } from './model-state.js';
+import type { MemorySnapshot, ModelLoadProgressEvent, ModelSnapshot, ModelState, ModelStateEvent, UnloadReason } from './model-state.js';
 
 export interface ModelManagerOptions {
   config: LlmuxConfig;
@@ -38,6 +38,8 @@ interface Entry {
   /** Callers between `acquire` resolving and their request reaching the model's own queue. */
   holds: number;
   failure?: { at: number; error: LlmuxError };
+  /** While loading: the last fraction the backend reported. */
+  loadProgress?: number;
 }
 
 const MB = 1024 * 1024;
@@ -49,7 +51,7 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
  * unloads idle models after their TTL, never unloads a pinned model on its own or a busy one
  * under its requests, and keeps failed loads in a short cooldown. Emits `state` events.
  */
-export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
+export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progress: [ModelLoadProgressEvent] }> {
   private readonly entries = new Map<string, Entry>();
   private readonly totalBytes: number;
   private admission: Promise<unknown> = Promise.resolve();
@@ -257,6 +259,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
         queued: stats?.queued ?? 0,
       };
       if (entry.lastUsedAt > 0) snapshot.lastUsedAt = entry.lastUsedAt;
+      if (entry.state === 'loading' && entry.loadProgress !== undefined) snapshot.loadProgress = entry.loadProgress;
       if (entry.model && ttlSeconds > 0 && !pinned && !busy) snapshot.expiresAt = entry.lastUsedAt + ttlSeconds * 1000;
       const cooldownUntil = entry.failure ? entry.failure.at + this.cooldownMs() : 0;
       if (entry.failure && cooldownUntil > now) {
@@ -364,7 +367,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
       const needBytes = await this.estimateBytes(backend, location, options);
       await this.admit(entry, needBytes);
       this.options.logger.info({ model: id, backend: backend.id, path: location.path, estimatedBytes: needBytes }, 'loading model');
-      const model = await backend.load(location, options);
+      const model = await backend.load(location, { ...options, onProgress: ({ fraction }) => this.reportProgress(entry, fraction) });
+      entry.loadProgress = undefined;
       entry.model = model;
       entry.backend = backend;
       entry.failure = undefined;
@@ -381,6 +385,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
         error instanceof LlmuxError ? error : new ModelLoadError(`Model '${id}' failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       // Memory pressure changes as other models come and go, so it is not worth a cooldown.
       if (wrapped.code !== ErrorCodes.insufficientMemory) entry.failure = { at: Date.now(), error: wrapped };
+      entry.loadProgress = undefined;
       this.setState(entry, 'available', { error: wrapped.message, code: wrapped.code });
       this.options.logger.error({ model: id, err: error }, 'model load failed');
       throw wrapped;
@@ -485,6 +490,14 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     throw new BackendUnavailableError(
       `No registered backend loads '${location.format}' models like '${location.id}'. Registered backends: ${this.options.backends.ids().join(', ') || 'none'}.`,
     );
+  }
+
+  /** Publishes load progress in steps of at least 1% (backends may report far more often). */
+  private reportProgress(entry: Entry, fraction: number): void {
+    const rounded = Math.min(1, Math.max(0, Math.floor(fraction * 100) / 100));
+    if (entry.state !== 'loading' || rounded === entry.loadProgress) return;
+    entry.loadProgress = rounded;
+    this.emit('progress', { model: entry.id, fraction: rounded });
   }
 
   private setState(entry: Entry, state: ModelState, extra: Partial<ModelStateEvent> = {}): void {

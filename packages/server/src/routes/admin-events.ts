@@ -1,5 +1,5 @@
 import { Router as ExpressRouter } from 'express';
-import type { ModelStateEvent } from '@llmux/core';
+import type { ModelLoadProgressEvent, ModelStateEvent } from '@llmux/core';
 import type { Activity, RequestRecord } from '../http/activity.js';
 import { SseWriter } from '../http/sse-writer.js';
 import type { PullEvent } from '../runtime/model-pulls.js';
@@ -14,7 +14,7 @@ const STATS_MS = 2_000;
 
 /**
  * `GET /admin/events`: server-sent events, one per lifecycle change (`loading`, `loaded`,
- * `unloading`, `unloaded`, `evicted`, `load_failed`) and pull (`pull_progress`, `pull_done`,
+ * `unloading`, `unloaded`, `evicted`, `load_failed`), `load_progress` while a model loads, pull (`pull_progress`, `pull_done`,
  * `pull_failed`), `request` per finished generation request (model, route, reason, TTFT, tokens),
  * and `stats` every two seconds (load per model, memory, the recent-traffic series);
  * each `event: <name>` with a JSON `data:` line.
@@ -39,6 +39,7 @@ export function adminEventsRoutes(runtime: Runtime, activity: Activity): Express
       else if (event.type === 'pull_done') sse.event(event.type, { ref: event.ref, model: event.model, time: Date.now() });
       else sse.event(event.type, { ref: event.ref, error: event.error.message, time: Date.now() });
     };
+    const onProgress = (event: ModelLoadProgressEvent) => sse.event('load_progress', { model: event.model, progress: event.fraction, time: Date.now() });
     const onRequest = (record: RequestRecord) => sse.event('request', toAdminRequest(record));
     const keepalive = setInterval(() => {
       if (sse.writable) res.write(': keepalive\n\n');
@@ -47,6 +48,7 @@ export function adminEventsRoutes(runtime: Runtime, activity: Activity): Express
       if (sse.writable) sse.event('stats', statsPayload(runtime, activity));
     }, STATS_MS);
     runtime.manager.on('state', onState);
+    runtime.manager.on('progress', onProgress);
     runtime.pulls.on('event', onPull);
     activity.on('request', onRequest);
     res.write(': connected\n\n');
@@ -54,6 +56,7 @@ export function adminEventsRoutes(runtime: Runtime, activity: Activity): Express
       clearInterval(keepalive);
       clearInterval(stats);
       runtime.manager.off('state', onState);
+      runtime.manager.off('progress', onProgress);
       runtime.pulls.off('event', onPull);
       activity.off('request', onRequest);
     });
