@@ -78,8 +78,12 @@ describe('the dashboard in headless chromium', () => {
         if (state && seen.at(-1) !== state) seen.push(state);
       }).observe(document.getElementById('model-rows')!, { childList: true, subtree: true, attributes: true });
     });
-    await page.getByRole('button', { name: 'Load brown-llama-1m' }).click();
+    // From the keyboard: focus the button, press Enter.
+    await page.getByRole('button', { name: 'Load brown-llama-1m' }).focus();
+    await page.keyboard.press('Enter');
     await row.locator('[data-state="loaded"]').waitFor();
+    // The focus comes back to the same slot, now the Unload button, once the load is done.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Unload brown-llama-1m', undefined, { timeout: 5000 });
     const seen = await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
     expect(seen.at(-1)).toBe('loaded');
     expect(seen).toContain('loading');

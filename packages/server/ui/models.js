@@ -52,10 +52,18 @@ export class ModelsView {
     }
   }
 
+  /**
+   * Rebuilds the rows and keeps the keyboard focus on the same button slot of the same model,
+   * also across a load, while which the button is disabled and cannot hold the focus.
+   */
   render() {
-    const focused = document.activeElement?.dataset?.action ? `${document.activeElement.dataset.action}:${document.activeElement.dataset.model}` : undefined;
+    const key = document.activeElement?.dataset?.focusKey ?? this.pendingFocus;
     this.rows.replaceChildren(...this.models.map((m) => this.row(m)));
-    if (focused) this.rows.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
+    const button = key ? this.rows.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+    if (button && !button.disabled) {
+      button.focus();
+      if (key === this.pendingFocus) this.pendingFocus = undefined;
+    }
   }
 
   row(m) {
@@ -80,9 +88,9 @@ export class ModelsView {
     const actions = el(
       'td',
       { className: 'actions', 'data-label': 'Actions' },
-      this.button(m, loaded ? 'unload' : 'load', loaded ? 'Unload' : 'Load', m.state === 'loading' || m.state === 'unloading'),
-      this.button(m, 'pin', m.pinned ? 'Unpin' : 'Pin'),
-      m.configured ? null : this.button(m, 'delete', 'Delete'),
+      this.button(m, 'lifecycle', loaded ? 'unload' : 'load', loaded ? 'Unload' : 'Load', m.state === 'loading' || m.state === 'unloading'),
+      this.button(m, 'pin', 'pin', m.pinned ? 'Unpin' : 'Pin'),
+      m.configured ? null : this.button(m, 'delete', 'delete', 'Delete'),
     );
     return el(
       'tr',
@@ -99,10 +107,13 @@ export class ModelsView {
     );
   }
 
-  button(model, action, label, disabled = false) {
-    const button = el('button', { type: 'button', textContent: label, disabled, 'data-action': action, 'data-model': model.id, 'data-focus-key': `${action}:${model.id}`, 'aria-label': `${label} ${model.id}` });
+  button(model, slot, action, label, disabled = false) {
+    const button = el('button', { type: 'button', textContent: label, disabled, 'data-action': action, 'data-model': model.id, 'data-focus-key': `${slot}:${model.id}`, 'aria-label': `${label} ${model.id}` });
     if (action === 'delete') button.className = 'danger';
-    button.addEventListener('click', () => this.act(action, model).catch(this.onError));
+    button.addEventListener('click', () => {
+      this.pendingFocus = `${slot}:${model.id}`;
+      this.act(action, model).catch(this.onError);
+    });
     return button;
   }
 
