@@ -1,15 +1,19 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { lfsFile, startLocalHub, type LocalHub } from './helpers/local-hub.js';
+import { MODELS_DIR, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const ADMIN_KEY = 'dashboard-admin-key';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-artifacts/dashboard');
 
 let server: TestServer;
+let hub: LocalHub;
+let cacheDir: string;
 let browser: HeadlessBrowser;
 /** Every URL a page asked for: the dashboard must not reach beyond the server. */
 const requested: string[] = [];
@@ -31,13 +35,21 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ART
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  server = await startTestServer({ server: { adminApiKeys: [ADMIN_KEY] }, modelDefaults: { parallel: 1 } });
+  cacheDir = await mkdtemp(path.join(tmpdir(), 'llmux-ui-cache-'));
+  hub = await startLocalHub({ 'llmux-test/brown-GGUF': [lfsFile(path.join(MODELS_DIR, 'brown-llama-1m-F16.gguf'))] });
+  server = await startTestServer({
+    server: { adminApiKeys: [ADMIN_KEY] },
+    modelDefaults: { parallel: 1 },
+    store: { cacheDir, hfEndpoint: hub.url, aliasesFile: path.join(cacheDir, 'aliases.json') },
+  });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await hub?.close();
+  await rm(cacheDir, { recursive: true, force: true });
 });
 
 describe('the dashboard in headless chromium', () => {
@@ -108,6 +120,32 @@ describe('the dashboard in headless chromium', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'dashboard');
     await page.locator('#chat').screenshot({ path: path.join(ARTIFACTS, 'playground.png') });
+    await page.close();
+  });
+
+  it('pulls a model with a progress bar, lists it, and deletes it', async () => {
+    const page = await openPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(server.url);
+    await page.evaluate((key) => sessionStorage.setItem('llmux.adminKey', key), ADMIN_KEY);
+    await page.reload();
+    await page.locator('tr[data-model="stories260K"]').waitFor();
+    await page.evaluate(() => {
+      const bar = document.getElementById('pull-progress') as HTMLProgressElement;
+      const seen: number[] = [];
+      (window as unknown as { pullValues: number[] }).pullValues = seen;
+      new MutationObserver(() => seen.push(bar.value / bar.max)).observe(bar, { attributes: true, attributeFilter: ['value', 'max'] });
+    });
+    await page.getByLabel('Pull from the hub').fill('llmux-test/brown-GGUF:F16');
+    await page.keyboard.press('Enter');
+    await page.getByText(/^pulled /).waitFor();
+    const values = await page.evaluate(() => (window as unknown as { pullValues: number[] }).pullValues);
+    expect(Math.max(...values)).toBe(1);
+    const row = page.locator('tr', { hasText: 'brown-GGUF' });
+    await row.waitFor();
+    expect(await row.locator('[data-state]').getAttribute('data-state')).toBe('available');
+    await row.getByRole('button', { name: /^Delete / }).click();
+    await row.waitFor({ state: 'detached' });
     await page.close();
   });
 
