@@ -111,6 +111,7 @@ describe('admin additions for the dashboard', () => {
     });
     const stats = events.at(-1)!.data;
     expect(stats.memory.cap_bytes).toBeGreaterThan(0);
+    expect(stats.requests_served).toBeGreaterThanOrEqual(1);
     expect(stats.series).toHaveLength(20);
     expect(stats.models).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'stories260K', state: 'loaded', active_requests: 0 })]));
 

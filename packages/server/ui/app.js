@@ -10,6 +10,11 @@ const STATE_EVENTS = new Set(['loading', 'loaded', 'unloading', 'unloaded', 'evi
 const RECONNECT_MS = 3000;
 
 let events;
+let version = '';
+
+function showStatus(stats) {
+  $('status-line').textContent = `llmux ${version} · up ${duration(stats.uptime_seconds)} · ${stats.requests_served} requests served`;
+}
 
 function showAuth(message) {
   events?.abort();
@@ -44,7 +49,8 @@ async function start() {
   $('nav').hidden = false;
   $('forget-key').hidden = !getKey();
   document.title = 'llmux';
-  $('status-line').textContent = `llmux ${status.version} · up ${duration(status.uptime_seconds)} · ${status.requests_served} requests served`;
+  version = status.version;
+  showStatus(status);
   const [, activity] = await Promise.all([models.refresh(), api('/admin/activity'), chat.loadModels()]).catch((error) => {
     showError(error);
     return [];
@@ -64,7 +70,10 @@ async function follow() {
       const event = JSON.parse(data);
       if (STATE_EVENTS.has(name)) models.onState(name, event);
       else if (name === 'load_progress') models.onProgress(event);
-      else if (name === 'stats') live.onStats(event);
+      else if (name === 'stats') {
+        live.onStats(event);
+        showStatus(event);
+      }
       else if (name === 'request') live.onRequest(event);
       else if (name === 'pull_done') models.refresh().catch(showError);
     });

@@ -28,6 +28,8 @@ export function statsPayload(runtime: Runtime, activity: Activity) {
   const models = runtime.manager.snapshot();
   return {
     time: Date.now(),
+    uptime_seconds: Math.round((Date.now() - runtime.startedAt.getTime()) / 1000),
+    requests_served: runtime.inflight.served,
     requests_in_flight: runtime.inflight.size,
     queue_depth: models.reduce((sum, m) => sum + m.queued, 0),
     models: models.filter((m) => m.state !== 'available').map((m) => ({ id: m.id, state: m.state, active_requests: m.active, queued_requests: m.queued })),
