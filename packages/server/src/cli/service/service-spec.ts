@@ -40,8 +40,9 @@ export function serviceSpec(input: ServiceSpecInput): ServiceSpec {
   const program = [input.nodePath, input.cliPath, 'serve'];
   if (input.configFile) program.push('--config', path.resolve(input.cwd, input.configFile));
   const environment: Record<string, string> = { NODE_ENV: 'production' };
-  // Keys and the models folder come from the environment when they are not in the config file.
-  for (const name of ['PATH', 'LLMUX_MODELS_DIR', 'HF_HOME', 'HF_HUB_CACHE', 'LLMUX_CONFIG']) {
+  // Settings that override the config (address, log level, models folder, hub) go with it; keys and tokens do not:
+  // a unit file is no place for secrets.
+  for (const name of ['PATH', 'LLMUX_MODELS_DIR', 'LLMUX_HOST', 'LLMUX_PORT', 'LLMUX_LOG_LEVEL', 'HF_HOME', 'HF_HUB_CACHE', 'HF_ENDPOINT']) {
     const value = input.env[name];
     if (value) environment[name] = value;
   }

@@ -70,6 +70,14 @@ describe('one service spec, two renderers', () => {
     expect(args).toEqual(spec().program);
   });
 
+  it('carries the settings that override the config, never keys or tokens', () => {
+    const env = { PATH: '/usr/bin', LLMUX_PORT: '4000', HF_ENDPOINT: 'http://127.0.0.1:9', LLMUX_ADMIN_API_KEY: 'secret-admin', LLMUX_API_KEY: 'secret', HF_TOKEN: 'hf_secret' };
+    const withEnv = serviceSpec({ configFile: undefined, cwd: '/w', home: '/home/me', nodePath: '/usr/bin/node', cliPath: '/opt/llmux/main.js', env });
+    expect(withEnv.environment).toEqual({ NODE_ENV: 'production', PATH: '/usr/bin', LLMUX_PORT: '4000', HF_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(withEnv.program).toEqual(['/usr/bin/node', '/opt/llmux/main.js', 'serve']);
+    for (const text of [renderSystemdUnit(withEnv), renderLaunchdPlist(withEnv)]) expect(text).not.toMatch(/secret/);
+  });
+
   // systemd-analyze comes with systemd; without it (macOS, containers without systemd) there is nothing to verify with.
   it.runIf(existsSync('/usr/bin/systemd-analyze') || existsSync('/bin/systemd-analyze'))('passes systemd-analyze verify', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'llmux-unit-'));
