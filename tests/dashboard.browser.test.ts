@@ -91,7 +91,7 @@ describe('the dashboard in headless chromium', () => {
       }).observe(document.getElementById('model-rows')!, { childList: true, subtree: true, attributes: true });
     });
     // From the keyboard: focus the button, press Enter.
-    await page.getByRole('button', { name: 'Load brown-llama-1m' }).focus();
+    await page.getByRole('button', { name: 'Load brown-llama-1m', exact: true }).focus();
     await page.keyboard.press('Enter');
     await row.locator('[data-state="loaded"]').waitFor();
     // The focus comes back to the same slot, now the Unload button, once the load is done.
@@ -101,8 +101,8 @@ describe('the dashboard in headless chromium', () => {
     expect(seen).toContain('loading');
     // The row refreshes after the event: the estimate and the memory the loaded model reports.
     await page.waitForFunction(() => /MB \/ [\d.]+ (KB|MB)/.test(document.querySelector('tr[data-model="brown-llama-1m"] td[data-label="Memory"]')?.textContent ?? ''));
-    await page.getByRole('button', { name: 'Pin brown-llama-1m' }).click();
-    await page.getByRole('button', { name: 'Unpin brown-llama-1m' }).waitFor();
+    await page.getByRole('button', { name: 'Pin brown-llama-1m', exact: true }).click();
+    await page.getByRole('button', { name: 'Unpin brown-llama-1m', exact: true }).waitFor();
     expect(await row.locator('td[data-label="Pinned"]').textContent()).toBe('yes');
 
     await page.getByLabel('Model', { exact: true }).selectOption('stories260K');

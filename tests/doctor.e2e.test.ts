@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe('llmux doctor', () => {
   it('passes on a good setup: Node, binding, CPU, config, port, cache, bundled models with checksums and estimates', async () => {
-    await writeFile(path.join(home, 'good.json'), JSON.stringify({ server: { port: 0 }, models: { stories: { source: path.join(MODELS_DIR, 'stories260K.gguf') } } }));
+    await writeFile(path.join(home, 'good.json'), JSON.stringify({ server: { port: 0 }, models: { stories: { source: path.join(MODELS_DIR, 'stories260K.gguf') }, brownmlx: { source: path.join(MODELS_DIR, 'brown-llama-1m-mlx') } } }));
     const { code, stdout } = await llmux(['doctor', '--config', 'good.json']);
     expect(stdout).toMatch(/\[ok {2}\] node: Node \d+/);
     expect(line(stdout, 'binding')).toMatch(/CPU binding loads/);
@@ -53,6 +53,7 @@ describe('llmux doctor', () => {
     expect(line(stdout, 'cpu')).toMatch(/x64|arm64/);
     expect(line(stdout, 'config')).toContain(path.join(home, 'good.json'));
     expect(line(stdout, 'model stories')).toMatch(/SHA-256 matches SHA256SUMS/);
+    expect(line(stdout, 'model brownmlx')).toMatch(/\(folder\), \d+ files match SHA256SUMS/);
     expect(line(stdout, 'memory stories')).toMatch(/needs ~[\d.]+ [KMG]B \(gguf\) of the cap/);
     expect(line(stdout, 'hf cache')).toContain(path.join(home, 'cache', 'huggingface', 'hub'));
     expect(stdout).toMatch(/all good/);
@@ -98,7 +99,7 @@ describe('llmux config check', () => {
     expect(bad.stdout).toMatch(/fix: correct the keys/);
     await writeFile(path.join(home, 'valid.json'), JSON.stringify({ server: { port: 4000 } }));
     const good = await llmux(['config', 'check', '--config', 'valid.json']);
-    expect(good.stdout).toMatch(/\[ok {2}\] config: .*valid\.json: valid; 2 model\(s\)/);
+    expect(good.stdout).toMatch(/\[ok {2}\] config: .*valid\.json: valid; \d+ model\(s\)/);
     expect(good.code).toBe(0);
     expect(JSON.parse(await readFile(path.join(home, 'valid.json'), 'utf8'))).toEqual({ server: { port: 4000 } });
   });

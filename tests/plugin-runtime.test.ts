@@ -41,17 +41,19 @@ describe('the server runtime with plugins', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('loads the built-in plugins (GGUF backend, routing strategies) first, then configured ones, and routes with a plugin strategy', async () => {
+  it('loads the built-in plugins (GGUF and MLX backends, routing strategies) first, then configured ones, and routes with a plugin strategy', async () => {
     const config = parseConfig({ models: bundledModelsConfig(MODELS_DIR), plugins: ['./router-plugin.mjs'], router: { strategy: 'first-model' } });
     const runtime = await createRuntime(config, silentLogger(), { cwd: dir });
     try {
       expect(runtime.plugins.map((plugin) => [plugin.name, plugin.source === 'builtin'])).toEqual([
         ['@llmux/backend-gguf', true],
+        ['@llmux/backend-mlx', true],
         ['@llmux/router', true],
         ['first-model-router', false],
       ]);
       expect(runtime.plugins[0]!.backends).toEqual(['gguf']);
-      expect(runtime.plugins[1]!.routers).toEqual(['direct', 'task', 'least-loaded', 'round-robin', 'weighted', 'fallback', 'cascade']);
+      expect(runtime.plugins[1]!.backends).toEqual(['mlx']);
+      expect(runtime.plugins[2]!.routers).toEqual(['direct', 'task', 'least-loaded', 'round-robin', 'weighted', 'fallback', 'cascade']);
       expect(runtime.router.id).toBe('first-model');
       expect(runtime.router.route({ requestedModel: 'brown' }, runtime.manager.candidates(), runtime.manager.routerState()).targets).toEqual([
         'stories260K',

@@ -11,8 +11,8 @@ const SCRIPT = `
 import { createLogger } from '@llmux/core';
 import { installProcessHandlers } from '${HANDLERS}';
 const logger = createLogger({ level: 'info' });
-installProcessHandlers({ logger, stop: () => new Promise((resolve) => setTimeout(resolve, 20)) });
-setInterval(() => logger.info('still serving'), 30);
+const serving = setInterval(() => logger.info('still serving'), 30);
+installProcessHandlers({ logger, stop: () => { clearInterval(serving); return new Promise((resolve) => setTimeout(resolve, 20)); } });
 Promise.reject(new Error('lost promise'));
 setTimeout(() => { throw new Error('thrown from a timer'); }, 120);
 `;

@@ -23,6 +23,8 @@ beforeAll(async () => {
     {
       models: {
         stories: { source: path.join(MODELS_DIR, 'stories260K.gguf'), parallel: 2, maxQueue: 4 },
+        // The same weights under a second id: a pool of equivalent targets.
+        twin: { source: path.join(MODELS_DIR, 'stories260K.gguf'), parallel: 2, maxQueue: 4 },
         brown: { source: path.join(MODELS_DIR, 'brown-llama-1m-Q8_0.gguf'), parallel: 2, maxQueue: 4 },
         broken: { source: broken },
       },
@@ -33,7 +35,7 @@ beforeAll(async () => {
           auto: { strategy: 'task', targets: [{ model: 'brown', task: 'code' }, { model: 'stories', task: 'default' }] },
           rr: { strategy: 'round-robin', targets: ['stories', 'brown'] },
           weighted: { strategy: 'weighted', targets: [{ model: 'stories', weight: 3 }, { model: 'brown', weight: 1 }] },
-          pool: { strategy: 'least-loaded', targets: ['stories', 'brown'] },
+          pool: { strategy: 'least-loaded', targets: ['stories', 'twin'] },
           safe: { strategy: 'fallback', targets: ['broken', 'stories'] },
           roomy: { strategy: 'fallback', targets: ['brown', 'stories'] },
           smart: { strategy: 'cascade', targets: ['brown', 'stories'], options: { escalateOn: ['length'] } },
@@ -82,10 +84,12 @@ describe('routing strategies on real models', () => {
   });
 
   it('least-loaded sends a request away from a busy model', async () => {
-    await ask('pool', 'warm up');
-    await ask('brown', 'warm up');
+    for (let i = 0; i < 3; i++) {
+      await ask('stories', 'warm up');
+      await ask('twin', 'warm up');
+    }
     const controller = new AbortController();
-    const busy = [0, 1].map(() =>
+    const busy = [0, 1, 2].map(() =>
       server.client.chat.completions
         .create({ model: 'stories', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 1500, stream: true }, { signal: controller.signal })
         .then(async (stream) => {
@@ -95,11 +99,11 @@ describe('routing strategies on real models', () => {
         })
         .catch(() => undefined),
     );
-    await expect.poll(() => server.runtime.manager.peek('stories')?.stats().active, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => server.runtime.manager.peek('stories')?.stats(), { timeout: 5000 }).toMatchObject({ active: 2, queued: 1 });
     const routed = await ask('pool', 'Hello');
     controller.abort();
     await Promise.all(busy);
-    expect(routed.model).toBe('brown');
+    expect(routed.model).toBe('twin');
     expect(routed.reason).toContain('least loaded');
   });
 

@@ -196,8 +196,8 @@ describe('timeouts in a stream', () => {
       server: { requestTimeout: '600ms' },
       models: { stories260K: { source: path.join(MODELS_DIR, 'stories260K.gguf'), aliases: ['stories'], contextSize: 8192 } },
     });
-    // Load the model first, so the deadline falls in the middle of the generation.
-    await server.client.chat.completions.create({ model: 'stories', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 2 });
+    // Load the model first (outside any HTTP deadline), so the deadline falls in the middle of the generation.
+    await server.runtime.manager.load('stories');
   });
   afterAll(() => server?.stop());
 

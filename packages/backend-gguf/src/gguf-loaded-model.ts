@@ -1,13 +1,28 @@
-import type { ChatWrapper, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
+import {
+  LlamaChat,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LLamaChatGenerateResponseOptions,
+  type LlamaContext,
+  type LlamaEmbeddingContext,
+  type LlamaGrammar,
+  type LlamaModel,
+  type LlamaText,
+  type Token,
+  type TokenBias,
+} from 'node-llama-cpp';
 import {
   AbortedError,
   AsyncChannel,
   BackendUnavailableError,
   ContextLengthExceededError,
   GenerationError,
-  SlotPool,
+  InvalidRequestError,
   UnsupportedFeatureError,
+  SlotPool,
   type ChatRequest,
+  type CompletionRequest,
+  type EmbedResult,
   type LoadedModel,
   type LoadedModelStats,
   type Logger,
@@ -17,8 +32,13 @@ import {
   type StreamPart,
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
+import { grammarFor } from './response-format-grammar.js';
+import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
-import { toEngineSampling } from './sampling.js';
+import { completionPrompt } from './completion-prompt.js';
+import { embedAll } from './embedding.js';
+import { toEngineSampling, toTokenBias } from './sampling.js';
+import { generateTokens, type TokenGenerationRequest } from './token-generation.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
 export interface GgufLoadedModelParts {
@@ -45,6 +65,7 @@ export class GgufLoadedModel implements LoadedModel {
   private readonly unloading = new AbortController();
   private readonly running = new Set<Promise<void>>();
   private unloaded: Promise<void> | undefined;
+  private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
 
   constructor(private readonly parts: GgufLoadedModelParts) {
     this.id = parts.id;
@@ -53,10 +74,10 @@ export class GgufLoadedModel implements LoadedModel {
     this.capabilities = {
       chat: true,
       completion: true,
-      embeddings: false,
-      tools: false,
-      jsonSchema: false,
-      logprobs: false,
+      embeddings: true,
+      tools: true,
+      jsonSchema: true,
+      logprobs: true,
       vision: false,
       contextLength: parts.context.contextSize,
     };
@@ -74,22 +95,73 @@ export class GgufLoadedModel implements LoadedModel {
   async stream(request: ChatRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
     if (this.unloaded) throw new BackendUnavailableError(`The model '${this.id}' was unloaded.`);
     this.rejectUnsupported(request);
+    const plan = toolPlanFor(request);
+    const grammar = await grammarFor(this.parts.model.llama, request.responseFormat);
+    const tokenBias = this.tokenBiasFor(request.sampling.logitBias);
     const history = toChatHistory(request.messages);
-    const prompt = this.parts.chatWrapper
-      .generateContextState({ chatHistory: history })
-      .contextText.tokenize(this.parts.model.tokenizer);
-    const contextSize = this.parts.context.contextSize;
-    if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize);
-
-    const signal = options.signal ? AbortSignal.any([options.signal, this.unloading.signal]) : this.unloading.signal;
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
-    const channel = new AsyncChannel<StreamPart>();
-    const run = this.generate(lease.slot, history, prompt, request, signal, channel).finally(() => {
-      lease.release();
-      this.running.delete(run);
+    const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
+    const state = wrapper.generateContextState({
+      chatHistory: history,
+      ...(plan ? { availableFunctions: plan.functions, documentFunctionParams: true } : {}),
     });
-    this.running.add(run);
-    return channel;
+    const prompt = state.contextText.tokenize(this.parts.model.tokenizer);
+    this.checkContext(prompt);
+    if (request.logprobs) {
+      const stops = this.stopsOf(state.stopGenerationTriggers);
+      const tokenRequest: TokenGenerationRequest = {
+        prompt,
+        sampling: request.sampling,
+        maxTokens: this.roomFor(prompt, request.maxTokens),
+        stop: [...stops.texts, ...(request.stop ?? [])],
+        stopTokens: stops.tokens,
+        logprobs: request.logprobs,
+        ...(grammar ? { grammar } : {}),
+        ...(tokenBias ? { tokenBias } : {}),
+      };
+      return this.start(prompt, options.signal, (slot, signal, channel) => this.generateTokens(slot, tokenRequest, signal, channel));
+    }
+    const generation: Generation = { history, prompt, request, plan, grammar, tokenBias, wrapper };
+    return this.start(prompt, options.signal, (slot, signal, channel) => this.generate(slot, generation, signal, channel));
+  }
+
+  async complete(request: CompletionRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
+    const tokenBias = this.tokenBiasFor(request.sampling.logitBias);
+    const prompt = completionPrompt(this.parts.model, request, this.id);
+    this.checkContext(prompt, 'prompt');
+    const tokenRequest: TokenGenerationRequest = {
+      prompt,
+      sampling: request.sampling,
+      maxTokens: this.roomFor(prompt, request.maxTokens),
+      stop: request.stop ?? [],
+      ...(request.logprobs ? { logprobs: request.logprobs } : {}),
+      ...(tokenBias ? { tokenBias } : {}),
+    };
+    return this.start(prompt, options.signal, (slot, signal, channel) => this.generateTokens(slot, tokenRequest, signal, channel));
+  }
+
+  async embed(input: string[] | number[][], options: StreamOptions = {}): Promise<EmbedResult> {
+    options.signal?.throwIfAborted();
+    if (this.unloading.signal.aborted) throw new AbortedError(`The model '${this.id}' was unloaded.`);
+    // Created on the first request: a second llama context, which chat-only deployments never pay for.
+    this.embeddingContext ??= this.parts.model
+      .createEmbeddingContext({ contextSize: this.parts.context.contextSize, threads: this.parts.context.currentThreads })
+      .catch((error: unknown) => {
+        throw new UnsupportedFeatureError(`The model '${this.id}' cannot compute embeddings: ${error instanceof Error ? error.message : String(error)}`, {
+          param: 'model',
+          cause: error,
+        });
+      });
+    const run = this.embeddingContext.then((context) => embedAll(context, input, this.parts.context.contextSize));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    return run.finally(() => this.running.delete(settled));
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    return this.parts.model.tokenize(text);
   }
 
   async unload(): Promise<void> {
@@ -97,6 +169,7 @@ export class GgufLoadedModel implements LoadedModel {
       this.pool.close(new AbortedError(`The model '${this.id}' was unloaded.`));
       this.unloading.abort(new AbortedError(`The model '${this.id}' was unloaded.`));
       await Promise.allSettled([...this.running]);
+      if (this.embeddingContext) await (await this.embeddingContext.catch(() => undefined))?.dispose();
       await this.parts.context.dispose();
       await this.parts.model.dispose();
     })();
@@ -107,50 +180,128 @@ export class GgufLoadedModel implements LoadedModel {
     return this.unload();
   }
 
-  private rejectUnsupported(request: ChatRequest): void {
-    if (request.tools && request.tools.length > 0 && request.toolChoice !== 'none') {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support tool calling yet.`, { param: 'tools' });
+  /** Leases a sequence for a prompt (the one with the best cached prefix) and runs a generation on it. */
+  private async start(
+    prompt: readonly Token[],
+    requestSignal: AbortSignal | undefined,
+    body: (slot: SequenceSlot, signal: AbortSignal, channel: AsyncChannel<StreamPart>) => Promise<void>,
+  ): Promise<AsyncIterable<StreamPart>> {
+    const signal = requestSignal ? AbortSignal.any([requestSignal, this.unloading.signal]) : this.unloading.signal;
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
+    const channel = new AsyncChannel<StreamPart>();
+    const run = body(lease.slot, signal, channel).finally(() => {
+      lease.release();
+      this.running.delete(run);
+    });
+    this.running.add(run);
+    return channel;
+  }
+
+  private checkContext(prompt: readonly Token[], param = 'messages'): void {
+    const contextSize = this.parts.context.contextSize;
+    if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize, { param });
+  }
+
+  /** The tokens a generation may add: what was asked, at most what the context has left. */
+  private roomFor(prompt: readonly Token[], maxTokens: number | undefined): number {
+    const room = this.parts.context.contextSize - prompt.length;
+    return Math.min(maxTokens ?? room, room);
+  }
+
+  private tokenBiasFor(logitBias: Record<number, number> | undefined): TokenBias | undefined {
+    return logitBias && Object.keys(logitBias).length > 0 ? toTokenBias(this.parts.model, logitBias) : undefined;
+  }
+
+  /** The chat wrapper's stop triggers: single tokens (e.g. `<|im_end|>`) and plain-text ones. */
+  private stopsOf(triggers: readonly LlamaText[]): { tokens: Set<Token>; texts: string[] } {
+    const tokens = new Set<Token>();
+    const texts: string[] = [];
+    for (const trigger of triggers) {
+      const triggerTokens = trigger.tokenize(this.parts.model.tokenizer);
+      if (triggerTokens.length === 1) tokens.add(triggerTokens[0]!);
+      else if (trigger.values.every((value) => typeof value === 'string')) texts.push(trigger.toString());
     }
-    if (request.responseFormat && request.responseFormat.type !== 'text') {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support response_format '${request.responseFormat.type}' yet.`, {
+    return { tokens, texts };
+  }
+
+  private async generateTokens(slot: SequenceSlot, request: TokenGenerationRequest, signal: AbortSignal, channel: AsyncChannel<StreamPart>): Promise<void> {
+    try {
+      await generateTokens(this.parts.model, slot.sequence, request, signal, channel);
+    } catch (error) {
+      const usage = { promptTokens: request.prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
+      if (signal.aborted) {
+        channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage });
+      } else {
+        this.parts.logger.error({ err: error, model: this.id }, 'generation failed');
+        const failure = new GenerationError(`Generation failed on model '${this.id}'.`, { cause: error });
+        channel.push({ type: 'finish', reason: 'error', raw: 'error', usage, error: failure });
+      }
+    } finally {
+      channel.end();
+    }
+  }
+
+  private rejectUnsupported(request: ChatRequest): void {
+    const usesTools = (request.tools?.length ?? 0) > 0 && request.toolChoice !== 'none';
+    if (usesTools && request.responseFormat && request.responseFormat.type !== 'text') {
+      // llama.cpp constrains a generation with one grammar: the function-call grammar or the response's.
+      throw new InvalidRequestError("'response_format' cannot be combined with 'tools' on this model: send one, or set 'tool_choice' to 'none'.", {
         param: 'response_format',
       });
     }
-    if (request.logprobs) {
-      throw new UnsupportedFeatureError(`The model '${this.id}' does not support logprobs yet.`, { param: 'logprobs' });
+    if (usesTools && request.logprobs) {
+      throw new InvalidRequestError("'logprobs' cannot be combined with 'tools' on this model: send one, or set 'tool_choice' to 'none'.", {
+        param: 'logprobs',
+      });
     }
   }
 
   private async generate(
     slot: SequenceSlot,
-    history: ReturnType<typeof toChatHistory>,
-    prompt: readonly Token[],
-    request: ChatRequest,
+    { history, prompt, request, plan, grammar, tokenBias, wrapper }: Generation,
     signal: AbortSignal,
     channel: AsyncChannel<StreamPart>,
   ): Promise<void> {
     const contextSize = this.parts.context.contextSize;
-    const room = contextSize - prompt.length;
-    const maxTokens = Math.min(request.maxTokens ?? room, room);
+    const maxTokens = this.roomFor(prompt, request.maxTokens);
     // LlamaChat keeps the sequence's cached tokens that match the new prompt and evaluates the
     // rest; the last prompt token is always evaluated again to get its logits.
     const cachedPromptTokens = Math.min(sharedPrefixLength(slot.sequence.contextTokens, prompt), prompt.length - 1);
-    let completionTokens = 0;
-    const usage = () => ({ promptTokens: prompt.length, cachedPromptTokens, completionTokens });
+    // The sequence's meter counts every sampled token, function-call tokens included (onToken sees
+    // only text tokens).
+    const outputTokensBefore = slot.sequence.tokenMeter.usedOutputTokens;
+    const usage = () => ({
+      promptTokens: prompt.length,
+      cachedPromptTokens,
+      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore,
+    });
+    const toolCalls = new ToolCallStreamer(channel);
+    // A forced call needs the prompt to end inside a call: a driver with that view of the wrapper.
+    const chat = wrapper === this.parts.chatWrapper ? slot.chat : new LlamaChat({ contextSequence: slot.sequence, chatWrapper: wrapper });
     try {
-      const result = await slot.chat.generateResponse(history, {
+      const options: LLamaChatGenerateResponseOptions = {
         ...toEngineSampling(request.sampling, contextSize),
         maxTokens,
         signal,
         stopOnAbortSignal: true,
         ...(request.stop && request.stop.length > 0 ? { customStopTriggers: request.stop } : {}),
-        onToken: (tokens) => {
-          completionTokens += tokens.length;
-        },
+        ...(tokenBias ? { tokenBias } : {}),
         onTextChunk: (text) => {
           if (text) channel.push({ type: 'text-delta', text });
         },
-      });
+        ...(plan
+          ? {
+              functions: plan.functions,
+              documentFunctionParams: true,
+              ...(plan.maxCalls !== undefined ? { maxParallelFunctionCalls: plan.maxCalls } : {}),
+              onFunctionCallParamsChunk: (chunk) => toolCalls.onChunk(chunk),
+            }
+          : grammar
+            ? { grammar }
+            : {}),
+      };
+      const result = await chat.generateResponse(history, options);
+      toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;
       channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage() });
     } catch (error) {
@@ -167,7 +318,19 @@ export class GgufLoadedModel implements LoadedModel {
         });
       }
     } finally {
+      if (chat !== slot.chat) chat.dispose({ disposeSequence: false });
       channel.end();
     }
   }
+}
+
+/** What one admitted chat request generates from. */
+interface Generation {
+  history: ChatHistoryItem[];
+  prompt: readonly Token[];
+  request: ChatRequest;
+  plan: ToolPlan | undefined;
+  grammar: LlamaGrammar | undefined;
+  tokenBias: TokenBias | undefined;
+  wrapper: ChatWrapper;
 }

@@ -1,5 +1,6 @@
-import type { LLamaChatGenerateResponseOptions, LLamaContextualRepeatPenalty } from 'node-llama-cpp';
-import type { SamplingOptions } from '@llmux/core';
+import { TokenBias, type LLamaChatGenerateResponseOptions, type LLamaContextualRepeatPenalty, type LlamaModel, type Token } from 'node-llama-cpp';
+import { InvalidRequestError, type SamplingOptions } from '@llmux/core';
+import { vocabularySize } from './vocabulary.js';
 
 export type EngineSampling = Pick<
   LLamaChatGenerateResponseOptions,
@@ -31,4 +32,23 @@ function toRepeatPenalty(sampling: SamplingOptions, contextSize: number): LLamaC
   if (presencePenalty === 0 && frequencyPenalty === 0 && penalty === 1) return false;
   // OpenAI penalizes by every token generated so far (at most a context's worth), newlines included.
   return { penalty, presencePenalty, frequencyPenalty, lastTokens: contextSize, penalizeNewLine: true };
+}
+
+/**
+ * OpenAI's `logit_bias` (token id -> -100..100 added to its logit) as node-llama-cpp's token
+ * bias. Ids outside the vocabulary are a client error, caught here before they reach llama.cpp.
+ */
+export function toTokenBias(model: LlamaModel, logitBias: Record<number, number>): TokenBias {
+  const vocabularyLength = vocabularySize(model);
+  const bias = new TokenBias(model.tokenizer);
+  for (const [id, value] of Object.entries(logitBias)) {
+    const token = Number(id);
+    if (!Number.isInteger(token) || token < 0 || token >= vocabularyLength) {
+      throw new InvalidRequestError(`'logit_bias' names token ${id}, which is not in this model's vocabulary (0-${vocabularyLength - 1}).`, {
+        param: 'logit_bias',
+      });
+    }
+    bias.set(token as Token, { logit: value });
+  }
+  return bias;
 }

@@ -6,6 +6,7 @@ export { WeightedRouter } from './weighted-router.js';
 export { FallbackRouter } from './fallback-router.js';
 export { CascadeRouter } from './cascade-router.js';
 export { classifyTask, TASKS, type Task, type TaskClassification, type TaskClassifierOptions } from './task-classifier.js';
+export { DEFAULT_TASK_EXAMPLES, cosineSimilarity, nearestExample, type EmbeddedExample } from './task-examples.js';
 export { TargetHealth, type TargetHealthOptions, type TargetHealthSnapshot } from './target-health.js';
 export { builtinRouters } from './builtin-routers.js';
 export { findCandidate, requireCandidate } from './resolve-name.js';

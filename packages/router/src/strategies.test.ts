@@ -125,3 +125,19 @@ describe('fallback and cascade', () => {
     expect(() => new FallbackRouter().route({ requestedModel: 'v', pool: pool([{ model: 'nope' }]) }, candidates, idle)).toThrow(ModelNotFoundError);
   });
 });
+
+describe('task routing with an embedding hint', () => {
+  const router = new TaskRouter();
+  const p = pool([{ model: 'large', task: 'code' }, { model: 'small', task: 'default' }], { minSimilarity: 0.8 });
+  it('lets a close example decide over the keyword rules, but not over request features', () => {
+    const hints = { nearestExample: { task: 'code', example: 'zebra', similarity: 0.9 } };
+    expect(router.route({ requestedModel: 'v', pool: p, request: chat('zebra'), hints }, candidates, idle)).toMatchObject({
+      targets: ['large', 'small'],
+      task: 'code',
+    });
+    const weak = { nearestExample: { ...hints.nearestExample, similarity: 0.7 } };
+    expect(router.route({ requestedModel: 'v', pool: p, request: chat('zebra'), hints: weak }, candidates, idle).task).toBe('chat');
+    const tools = chat('zebra', { tools: [{ name: 'f' }] });
+    expect(router.route({ requestedModel: 'v', pool: p, request: tools, hints }, candidates, idle).task).toBe('tool-use');
+  });
+});

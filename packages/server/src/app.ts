@@ -13,6 +13,8 @@ import { requestCapsMiddleware } from './http/request-caps.js';
 import { timeoutsMiddleware } from './http/timeouts.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { chatCompletionsHandler } from './routes/chat-completions.js';
+import { completionsHandler } from './routes/completions.js';
+import { embeddingsHandler } from './routes/embeddings.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { uiRoutes } from './routes/ui.js';
@@ -55,6 +57,8 @@ export function buildApp(runtime: Runtime): Express {
   app.use(adminRoutes(runtime, activity));
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
+  app.post('/v1/completions', completionsHandler(runtime));
+  app.post('/v1/embeddings', embeddingsHandler(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));

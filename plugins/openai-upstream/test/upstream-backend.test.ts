@@ -164,7 +164,7 @@ describe('llmux with the plugin named in config', () => {
     });
     const front = await startServer(config, silentLogger());
     try {
-      expect(front.runtime.plugins.map((plugin) => plugin.name)).toEqual(['@llmux/backend-gguf', '@llmux/router', 'llmux-plugin-openai-upstream']);
+      expect(front.runtime.plugins.map((plugin) => plugin.name)).toEqual(['@llmux/backend-gguf', '@llmux/backend-mlx', '@llmux/router', 'llmux-plugin-openai-upstream']);
       const client = new OpenAI({ baseURL: `${front.url}/v1`, apiKey: 'unused', maxRetries: 0 });
       stub.handle((_request, res) => {
         const out = sse(res);

@@ -5,6 +5,7 @@ export type {
   RouteCandidate,
   RouteDecision,
   RouteRequest,
+  RouteHints,
   RouterState,
   RouteTarget,
   RoutePool,

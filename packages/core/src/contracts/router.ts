@@ -71,6 +71,14 @@ export interface RouteRequest {
   request?: Omit<ChatRequest, 'model'>;
   /** Set when the requested name is a virtual model. */
   pool?: RoutePool;
+  /** Facts the server computed before routing because they need I/O (routers do none). */
+  hints?: RouteHints;
+}
+
+/** Facts computed before routing. */
+export interface RouteHints {
+  /** For `task` routing with an embedding model: the configured example closest to the request. */
+  nearestExample?: { task: string; example: string; similarity: number };
 }
 
 /**

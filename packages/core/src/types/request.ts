@@ -59,10 +59,19 @@ export interface ChatRequest {
 
 /** A raw text completion request (OpenAI's legacy `/v1/completions`). */
 export interface CompletionRequest {
+  /** The model id as resolved by the router. */
   model: string;
+  /** The text to continue, sent as is (no chat template). */
   prompt: string;
+  /** Text that follows the completion: fill-in-the-middle, for models with infill tokens. */
+  suffix?: string;
   sampling: SamplingOptions;
+  /** Most tokens to generate; absent = until the context is full. */
   maxTokens?: number;
+  /** Up to 4 stop strings; the stop text is not part of the output. */
   stop?: string[];
+  /** Return logprobs of the chosen tokens, with this many alternatives each. */
   logprobs?: { top: number };
+  /** An opaque end-user id, for logs. */
+  user?: string;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { LlmuxError } from '@llmux/core';
+import { convertCommand } from './convert-command.js';
 import { listCommand } from './list-command.js';
 import { psCommand } from './ps-command.js';
 import { pullCommand } from './pull-command.js';
@@ -24,6 +25,16 @@ program
   .option('--parallel <n>', 'concurrent sequences per model (default 4)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(serveCommand);
+
+program
+  .command('convert')
+  .description('Convert a GGUF model (F32, F16, BF16 or Q8_0) into an MLX model folder.')
+  .argument('<gguf>', 'the GGUF file')
+  .argument('<folder>', 'the MLX folder to write')
+  .option('-q, --quantize <bits>', 'group-quantize linear layers and embedding to 4 or 8 bits')
+  .option('--group-size <n>', 'quantization group size, 32 or 64 (default 64)')
+  .option('-f, --force', 'replace the folder if it is not empty')
+  .action(convertCommand);
 
 program
   .command('pull')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FinishReason, Usage } from '@llmux/core';
+import type { FinishReason, LogprobsPart, TokenLogprob, Usage } from '@llmux/core';
 
 /** The fields every chunk and body of one completion share. */
 export interface CompletionIdentity {
@@ -45,4 +45,21 @@ export function toOpenAIFinishReason(reason: FinishReason): OpenAIFinishReason {
     default:
       return 'stop';
   }
+}
+
+export interface OpenAITokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+}
+
+export type OpenAIContentLogprob = OpenAITokenLogprob & { top_logprobs: OpenAITokenLogprob[] };
+
+/** Chat logprobs entries in OpenAI's shape. */
+export function toOpenAIContentLogprobs(part: LogprobsPart): OpenAIContentLogprob[] {
+  return part.content.map((entry) => ({ ...toTokenLogprob(entry), top_logprobs: entry.topLogprobs.map(toTokenLogprob) }));
+}
+
+function toTokenLogprob(entry: TokenLogprob): OpenAITokenLogprob {
+  return { token: entry.token, logprob: entry.logprob, bytes: entry.bytes };
 }

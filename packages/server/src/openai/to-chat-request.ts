@@ -9,10 +9,8 @@ export function toChatRequest(body: ChatCompletionRequestBody): Omit<ChatRequest
   };
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens != null) request.maxTokens = maxTokens;
-  if (body.stop != null) {
-    const stop = (typeof body.stop === 'string' ? [body.stop] : body.stop).filter((s) => s.length > 0);
-    if (stop.length > 0) request.stop = stop;
-  }
+  const stop = toStop(body.stop);
+  if (stop) request.stop = stop;
   if (body.tools && body.tools.length > 0) {
     request.tools = body.tools.map((tool) => ({
       name: tool.function.name,
@@ -31,7 +29,27 @@ export function toChatRequest(body: ChatCompletionRequestBody): Omit<ChatRequest
   return request;
 }
 
-function toSampling(body: ChatCompletionRequestBody): SamplingOptions {
+/** OpenAI's `stop` (a string or up to 4) without empty strings; undefined when none is left. */
+export function toStop(stop: string | string[] | null | undefined): string[] | undefined {
+  if (stop == null) return undefined;
+  const stops = (typeof stop === 'string' ? [stop] : stop).filter((text) => text.length > 0);
+  return stops.length > 0 ? stops : undefined;
+}
+
+/** The sampling fields that chat and legacy completion bodies share. */
+export interface SamplingFields {
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
+  min_p?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  repeat_penalty?: number | null;
+  seed?: number | null;
+  logit_bias?: Record<string, number> | null;
+}
+
+export function toSampling(body: SamplingFields): SamplingOptions {
   const sampling: SamplingOptions = {};
   if (body.temperature != null) sampling.temperature = body.temperature;
   if (body.top_p != null) sampling.topP = body.top_p;

@@ -1,16 +1,19 @@
 import type { Request, Response } from 'express';
-import { AbortedError, BackendUnavailableError, toLlmuxError, type LlmuxError, type StreamPart, type Usage } from '@llmux/core';
+import { AbortedError, BackendUnavailableError, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { mergeIndexed } from '../http/merge-streams.js';
 import { toHttpError } from '../http/error-response.js';
+import { STOPPED_BY_SERVER, toServerError } from '../http/stream-failure.js';
 import { chatCompletionRequestSchema } from '../openai/chat-request-schema.js';
 import { toChatRequest } from '../openai/to-chat-request.js';
 import {
   newCompletionIdentity,
+  toOpenAIContentLogprobs,
   toOpenAIFinishReason,
   toOpenAIUsage,
   type CompletionIdentity,
+  type OpenAIContentLogprob,
   type OpenAIFinishReason,
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
@@ -38,9 +41,10 @@ export function chatCompletionsHandler(runtime: Runtime) {
       const identity = newCompletionIdentity('chatcmpl', dispatched.model);
       const streams = observeStreams(res, dispatched.streams);
       if (body.stream) {
-        await streamChat(res, identity, streams, Boolean(body.stream_options?.include_usage), runtime, tracked.signal);
+        const options = { includeUsage: Boolean(body.stream_options?.include_usage), logprobs: Boolean(body.logprobs) };
+        await streamChat(res, identity, streams, options, runtime, tracked.signal);
       } else {
-        res.json(await collectChat(identity, streams, tracked.signal));
+        res.json(await collectChat(identity, streams, Boolean(body.logprobs), tracked.signal));
       }
     } catch (error) {
       throw tracked.failure(error);
@@ -54,7 +58,7 @@ async function streamChat(
   res: Response,
   identity: CompletionIdentity,
   streams: AsyncIterable<StreamPart>[],
-  includeUsage: boolean,
+  { includeUsage, logprobs }: { includeUsage: boolean; logprobs: boolean },
   runtime: Runtime,
   signal: AbortSignal,
 ): Promise<void> {
@@ -82,20 +86,36 @@ async function streamChat(
     sse.data(body);
     sse.end();
   };
+  // A token's logprobs arrive right before its text; they travel in the same chunk, as OpenAI sends them.
+  const pending = streams.map((): OpenAIContentLogprob[] => []);
+  const takeLogprobs = (index: number) => {
+    if (!logprobs) return null;
+    const content = pending[index]!.splice(0);
+    return { content, refusal: null };
+  };
   try {
     for await (const { index, value: part } of mergeIndexed(streams)) {
-      if (part.type === 'text-delta') {
-        sse.data(chunk([{ index, delta: { content: part.text }, logprobs: null, finish_reason: null }]));
+      if (part.type === 'logprobs') {
+        pending[index]!.push(...toOpenAIContentLogprobs(part));
+      } else if (part.type === 'text-delta') {
+        sse.data(chunk([{ index, delta: { content: part.text }, logprobs: takeLogprobs(index), finish_reason: null }]));
+      } else if (part.type === 'tool-call-start') {
+        const call = { index: part.index, id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
+        sse.data(chunk([{ index, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }]));
+      } else if (part.type === 'tool-call-delta') {
+        const fragment = { index: part.index, function: { arguments: part.argumentsDelta } };
+        sse.data(chunk([{ index, delta: { tool_calls: [fragment] }, logprobs: null, finish_reason: null }]));
       } else if (part.type === 'finish') {
         if (part.reason === 'error' || part.reason === 'abort') {
           fail(
             part.reason === 'error'
               ? part.error
-              : (serverReason(signal) ?? new AbortedError('The generation was stopped: the server is shutting down or the model was unloaded.')),
+              : (serverReason(signal) ?? new AbortedError(STOPPED_BY_SERVER)),
           );
           return;
         }
         usages[index] = part.usage;
+        if (pending[index]!.length > 0) sse.data(chunk([{ index, delta: { content: '' }, logprobs: takeLogprobs(index), finish_reason: null }]));
         sse.data(chunk([{ index, delta: {}, logprobs: null, finish_reason: toOpenAIFinishReason(part.reason) }]));
       }
     }
@@ -108,19 +128,27 @@ async function streamChat(
   sse.done();
 }
 
-async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<StreamPart>[], signal: AbortSignal) {
+async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<StreamPart>[], logprobs: boolean, signal: AbortSignal) {
   const texts = streams.map(() => '');
+  const tokenLogprobs = streams.map((): OpenAIContentLogprob[] => []);
+  const toolCalls = streams.map((): OpenAIToolCall[] => []);
   const finishes: OpenAIFinishReason[] = [];
   const usages: Usage[] = [];
   for await (const { index, value: part } of mergeIndexed(streams)) {
     if (part.type === 'text-delta') texts[index] += part.text;
-    else if (part.type === 'finish') {
+    else if (part.type === 'logprobs') tokenLogprobs[index]!.push(...toOpenAIContentLogprobs(part));
+    else if (part.type === 'tool-call-start') {
+      toolCalls[index]![part.index] = { id: part.id, type: 'function', function: { name: part.name, arguments: '' } };
+    } else if (part.type === 'tool-call-delta') {
+      const call = toolCalls[index]![part.index];
+      if (call) call.function.arguments += part.argumentsDelta;
+    } else if (part.type === 'finish') {
       if (part.reason === 'error') throw part.error;
       if (part.reason === 'abort') {
         const reason = serverReason(signal);
         if (reason) throw reason;
         if (signal.aborted) throw new AbortedError('The client closed the connection.');
-        throw new BackendUnavailableError('The generation was stopped: the server is shutting down or the model was unloaded.');
+        throw new BackendUnavailableError(STOPPED_BY_SERVER);
       }
       finishes[index] = toOpenAIFinishReason(part.reason);
       usages[index] = part.usage;
@@ -134,15 +162,22 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
     system_fingerprint: null,
     choices: texts.map((content, index) => ({
       index,
-      message: { role: 'assistant', content, refusal: null },
-      logprobs: null,
+      message: toAssistantMessage(content, toolCalls[index]!),
+      logprobs: logprobs ? { content: tokenLogprobs[index]!, refusal: null } : null,
       finish_reason: finishes[index] ?? 'stop',
     })),
     usage: toOpenAIUsage(usages),
   };
 }
 
-/** An abort the client did not ask for (shutdown, unload) is the server's failure, not the client's. */
-function toServerError(error: unknown): LlmuxError {
-  return error instanceof AbortedError ? new BackendUnavailableError(error.message) : toLlmuxError(error);
+interface OpenAIToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** OpenAI sends `content: null` when the assistant only calls tools, and no `tool_calls` key when it calls none. */
+function toAssistantMessage(content: string, toolCalls: OpenAIToolCall[]) {
+  if (toolCalls.length === 0) return { role: 'assistant', content, refusal: null };
+  return { role: 'assistant', content: content === '' ? null : content, refusal: null, tool_calls: toolCalls };
 }

@@ -19,7 +19,7 @@ export function bundledModelsDir(env: NodeJS.ProcessEnv = process.env): string |
   }
 }
 
-/** The models served when there is no config: the two bundled GGUFs. */
+/** The models served when there is no config: the two bundled GGUFs and the MLX copy of brown. */
 export function bundledModelsConfig(modelsDir: string): NonNullable<LlmuxConfigInput['models']> {
   return {
     stories260K: {
@@ -29,6 +29,10 @@ export function bundledModelsConfig(modelsDir: string): NonNullable<LlmuxConfigI
     'brown-llama-1m': {
       source: path.join(modelsDir, 'brown-llama-1m-Q8_0.gguf'),
       aliases: ['brown'],
+    },
+    'brown-llama-1m-mlx': {
+      source: path.join(modelsDir, 'brown-llama-1m-mlx'),
+      aliases: ['brown-mlx'],
     },
   };
 }

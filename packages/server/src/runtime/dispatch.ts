@@ -25,8 +25,8 @@ export interface Dispatched {
 
 type ChatBody = Omit<ChatRequest, 'model'>;
 
-/** Errors after which the next target may succeed where this one failed before the first byte. */
-const NEXT_TARGET_CODES: ReadonlySet<string> = new Set([
+/** Errors after which the next target may succeed where this one failed before the first byte (chat, completions, embeddings). */
+export const NEXT_TARGET_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.contextLengthExceeded,
   ErrorCodes.unsupportedFeature,
   ErrorCodes.modelLoadFailed,
@@ -62,7 +62,12 @@ export async function dispatchChat(
   signal: AbortSignal,
 ): Promise<Dispatched> {
   const { router, pool } = routerFor(runtime, requestedModel);
-  const decision = router.route({ requestedModel, request, ...(pool ? { pool } : {}) }, runtime.manager.candidates(), routerState(runtime));
+  const hints = await runtime.taskHints.hintsFor(pool, router.id, request);
+  const decision = router.route(
+    { requestedModel, request, ...(pool ? { pool } : {}), ...(hints ? { hints } : {}) },
+    runtime.manager.candidates(),
+    routerState(runtime),
+  );
   runtime.logger.debug({ requestedModel, decision }, 'route decided');
   return decision.mode === 'cascade'
     ? runCascade(runtime, decision, request, choices, signal)
@@ -79,7 +84,7 @@ export function routerFor(runtime: Runtime, requestedModel: string): { router: R
   };
 }
 
-function routerState(runtime: Runtime): RouterState {
+export function routerState(runtime: Runtime): RouterState {
   return {
     ...runtime.manager.routerState(),
     latencyMs: (id) => runtime.health.latencyMs(id),

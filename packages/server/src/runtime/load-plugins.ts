@@ -3,6 +3,7 @@ import { PluginLoader, type BuiltinPluginEntry, type LoadedPluginInfo, type Llmu
 /** The plugins shipped with llmux: loaded first, through the same checks as configured ones. */
 const BUILTIN_PLUGINS: readonly BuiltinPluginEntry[] = [
   { name: '@llmux/backend-gguf', load: () => import('@llmux/backend-gguf') },
+  { name: '@llmux/backend-mlx', load: () => import('@llmux/backend-mlx') },
   { name: '@llmux/router', load: () => import('@llmux/router') },
 ];
 

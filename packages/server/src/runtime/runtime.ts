@@ -24,6 +24,7 @@ import { HfCacheStore } from '@llmux/store-hf';
 import { InflightRequests } from './inflight.js';
 import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
 import { ModelPulls } from './model-pulls.js';
+import { TaskHints } from './task-hints.js';
 import { validateVirtualModels } from './validate-virtual-models.js';
 
 /** Everything a running server holds, wired through one DI container. */
@@ -41,6 +42,8 @@ export interface Runtime {
   health: TargetHealth;
   /** The plugins loaded (built-in ones first). */
   plugins: LoadedPluginInfo[];
+  /** Embedding hints for task routing. */
+  taskHints: TaskHints;
   inflight: InflightRequests;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
@@ -95,6 +98,7 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
     plugins,
     inflight,
     startedAt: new Date(),
+    taskHints: new TaskHints(manager, logger.child({ component: 'task-hints' })),
     close: () => (closing ??= manager.shutdown()),
   };
 }

@@ -38,10 +38,19 @@ async function checkFile(name: string, file: string, bundledDir: string | undefi
     if (code === 'ENOENT') return fail(name, `${file} does not exist`, 'correct the model source in the config, or download the file');
     return fail(name, `${file} is not readable (${code})`, `give your user read access: chmod u+r '${file}'`);
   }
-  if (info.isDirectory()) return ok(name, `${file} (folder)`);
+  const relative = bundledDir ? path.relative(bundledDir, file).split(path.sep).join('/') : '';
+  const bundled = relative !== '' && !relative.startsWith('..');
+  if (info.isDirectory()) {
+    // A bundled MLX folder: every file SHA256SUMS lists under it.
+    const listed = bundled ? [...sums].filter(([name]) => name.startsWith(`${relative}/`)) : [];
+    for (const [listedName, expected] of listed) {
+      const actual = await sha256(path.join(bundledDir!, listedName)).catch(() => 'missing');
+      if (actual !== expected) return fail(name, `${listedName}: ${actual === 'missing' ? 'missing' : 'SHA-256 does not match SHA256SUMS'}`, 'restore the folder (git checkout models/)');
+    }
+    return ok(name, listed.length ? `${file} (folder), ${listed.length} files match SHA256SUMS` : `${file} (folder)`);
+  }
   if (info.size === 0) return fail(name, `${file} is empty`, 'download the model again');
-  const relative = bundledDir ? path.relative(bundledDir, file) : '';
-  const expected = relative && !relative.startsWith('..') ? sums.get(relative.split(path.sep).join('/')) : undefined;
+  const expected = bundled ? sums.get(relative) : undefined;
   if (expected) {
     const actual = await sha256(file);
     if (actual !== expected) return fail(name, `${file}: SHA-256 ${actual.slice(0, 12)}… does not match SHA256SUMS (${expected.slice(0, 12)}…)`, 'restore the file (git checkout models/)');
