@@ -35,6 +35,7 @@ import { toChatHistory } from './chat-history.js';
 import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
+import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
 import { completionPrompt } from './completion-prompt.js';
 import { embedAll } from './embedding.js';
 import { toEngineSampling, toTokenBias } from './sampling.js';
@@ -164,6 +165,12 @@ export class GgufLoadedModel implements LoadedModel {
     return this.parts.model.tokenize(text);
   }
 
+  async countPromptTokens(request: ChatRequest): Promise<number> {
+    const plan = toolPlanFor(request);
+    const wrapper = plan?.forced ? forcedCallWrapper(this.parts.chatWrapper) : this.parts.chatWrapper;
+    return promptTokens(wrapper, this.parts.model, toChatHistory(request.messages), plan?.functions).length;
+  }
+
   async unload(): Promise<void> {
     this.unloaded ??= (async () => {
       this.pool.close(new AbortedError(`The model '${this.id}' was unloaded.`));
@@ -270,10 +277,12 @@ export class GgufLoadedModel implements LoadedModel {
     // The sequence's meter counts every sampled token, function-call tokens included (onToken sees
     // only text tokens).
     const outputTokensBefore = slot.sequence.tokenMeter.usedOutputTokens;
-    const usage = () => ({
+    // The end-of-generation token is sampled but is not part of the completion (as on the
+    // token-by-token path and the MLX backend).
+    const usage = (stopReason?: string) => ({
       promptTokens: prompt.length,
       cachedPromptTokens,
-      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore,
+      completionTokens: slot.sequence.tokenMeter.usedOutputTokens - outputTokensBefore - (stopReason === 'eogToken' ? 1 : 0),
     });
     const toolCalls = new ToolCallStreamer(channel);
     // A forced call needs the prompt to end inside a call: a driver with that view of the wrapper.
@@ -303,7 +312,11 @@ export class GgufLoadedModel implements LoadedModel {
       const result = await chat.generateResponse(history, options);
       toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;
-      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage() });
+      const stopSequence =
+        result.metadata.stopReason === 'customStopTrigger'
+          ? matchedStopSequence(result.metadata.customStopTrigger, request.stop, this.parts.model)
+          : undefined;
+      channel.push({ type: 'finish', reason: toFinishReason(raw), raw, usage: usage(raw), ...(stopSequence !== undefined ? { stopSequence } : {}) });
     } catch (error) {
       if (signal.aborted) {
         channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });

@@ -1,7 +1,13 @@
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ErrorCodes, LlmuxError } from '@llmux/core';
+import { anthropicRoutes } from './anthropic/routes.js';
+import { toAnthropicError } from './anthropic/anthropic-error.js';
+import { responsesRoutes } from './responses/routes.js';
+import { ollamaRoutes } from './ollama/routes.js';
+import { toOllamaError } from './ollama/ollama-error.js';
 import { errorHandler } from './http/error-handler.js';
+import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
 import { Activity } from './http/activity.js';
 import { ApiKeys } from './http/api-keys.js';
@@ -28,6 +34,9 @@ export function buildApp(runtime: Runtime): Express {
   const activity = new Activity();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // First, so that every error on these paths (keys, limits, bad JSON) comes in the surface's own shape.
+  app.use('/v1/messages', useErrorShape(toAnthropicError));
+  app.use('/api', useErrorShape(toOllamaError));
 
   app.use(
     pinoHttp({
@@ -50,7 +59,10 @@ export function buildApp(runtime: Runtime): Express {
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);
-  app.use(express.json({ limit: server.bodyLimit }), requestCapsMiddleware(server));
+  // Ollama's routes read every body as JSON whatever its Content-Type, as Ollama does (`curl -d` sends a form type).
+  const jsonBody = (req: { headers: Record<string, unknown>; url?: string }) =>
+    /^\/api\//.test(req.url ?? '') || String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+  app.use(express.json({ limit: server.bodyLimit, type: jsonBody }), requestCapsMiddleware(server));
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
@@ -59,6 +71,9 @@ export function buildApp(runtime: Runtime): Express {
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.post('/v1/completions', completionsHandler(runtime));
   app.post('/v1/embeddings', embeddingsHandler(runtime));
+  app.use(anthropicRoutes(runtime));
+  app.use(responsesRoutes(runtime));
+  app.use(ollamaRoutes(runtime));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));

@@ -41,6 +41,8 @@ export interface LoadedModel {
   complete?(request: CompletionRequest, options?: StreamOptions): Promise<AsyncIterable<StreamPart>>;
   embed?(input: string[] | number[][], options?: StreamOptions): Promise<EmbedResult>;
   tokenize?(text: string): Promise<number[]>;
+  /** Tokens the request's prompt takes once the chat template is applied (what `usage.promptTokens` would say). */
+  countPromptTokens?(request: ChatRequest): Promise<number>;
   /** Frees the model; waits for nothing; idempotent. In-flight generations end with `abort`. */
   unload(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

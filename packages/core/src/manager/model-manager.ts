@@ -53,6 +53,8 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
  */
 export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progress: [ModelLoadProgressEvent] }> {
   private readonly entries = new Map<string, Entry>();
+  /** Per-model idle TTLs set by requests (Ollama's `keep_alive`), until the model next unloads. */
+  private readonly keepAlive = new Map<string, number>();
   private readonly totalBytes: number;
   private admission: Promise<unknown> = Promise.resolve();
   /** Memory estimates by backend, file and options: reloads after an eviction skip reading the metadata again. */
@@ -161,7 +163,16 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progr
 
   /** Idle seconds before a model is unloaded; 0 = never. */
   ttlSeconds(id: string): number {
-    return this.options.config.models[id]?.ttl ?? this.options.config.modelDefaults.ttl;
+    return this.keepAlive.get(id) ?? this.options.config.models[id]?.ttl ?? this.options.config.modelDefaults.ttl;
+  }
+
+  /**
+   * Overrides a loaded model's idle TTL until it next unloads (Ollama's `keep_alive`):
+   * seconds > 0, or 0 for never. Pinned models stay pinned.
+   */
+  setKeepAlive(id: string, seconds: number): void {
+    if (!this.entries.get(id)?.model) return;
+    this.keepAlive.set(id, Math.max(0, seconds));
   }
 
   /** Whether the model is pinned: set at run time by `setPinned`, else the config's `pin`. */
@@ -453,6 +464,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progr
       await model.unload();
     } finally {
       entry.bytes = 0;
+      this.keepAlive.delete(entry.id);
       this.setState(entry, 'available', { reason });
       this.options.logger.info({ model: entry.id, reason }, 'model unloaded');
     }

@@ -50,6 +50,8 @@ export interface FinishPart {
   /** The backend's own reason, for logs and debugging (e.g. `eogToken`, `customStopTrigger`). */
   raw: string;
   usage: Usage;
+  /** The stop string (one of the request's `stop`) that ended the generation, when one did. */
+  stopSequence?: string;
   /** Set when `reason` is `error`. */
   error?: unknown;
 }

@@ -1,12 +1,12 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ErrorCodes, InvalidRequestError, LlmuxError, toLlmuxError, type Logger } from '@llmux/core';
-import { toHttpError } from './error-response.js';
+import { errorShaperFor } from './error-shape.js';
 
-/** Sends a domain error as an OpenAI error response (or ends the stream when bytes were sent). */
+/** Sends a domain error in the shape of the request's API surface (or ends the stream when bytes were sent). */
 export function sendError(res: Response, error: unknown, logger: Logger): void {
   const llmuxError = toLlmuxError(error);
   const requestId = String(res.locals.requestId ?? 'unknown');
-  const { status, body } = toHttpError(llmuxError, requestId);
+  const { status, body } = errorShaperFor(res)(llmuxError, requestId);
   logError(logger, llmuxError, status, requestId);
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -9,7 +9,9 @@ export function requestCapsMiddleware(server: LlmuxConfig['server']): RequestHan
   return (req, _res, next) => {
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null) return next();
-    const { messages, max_tokens: maxTokens, max_completion_tokens: maxCompletionTokens } = body as Record<string, unknown>;
+    const { messages, max_tokens: maxTokens, max_completion_tokens: maxCompletionTokens, max_output_tokens: maxOutputTokens, options } = body as Record<string, unknown>;
+    // Ollama asks for a length in `options.num_predict`, the Responses API in `max_output_tokens`.
+    const numPredict = typeof options === 'object' && options !== null ? (options as Record<string, unknown>).num_predict : undefined;
     if (server.maxMessages > 0 && Array.isArray(messages) && messages.length > server.maxMessages) {
       return next(
         new InvalidRequestError(`Too many messages: ${messages.length}. This server accepts at most ${server.maxMessages} per request.`, {
@@ -21,6 +23,8 @@ export function requestCapsMiddleware(server: LlmuxConfig['server']): RequestHan
       for (const [param, value] of [
         ['max_tokens', maxTokens],
         ['max_completion_tokens', maxCompletionTokens],
+        ['max_output_tokens', maxOutputTokens],
+        ['options.num_predict', numPredict],
       ] as const) {
         if (typeof value === 'number' && value > server.maxTokens) {
           return next(
