@@ -44,14 +44,17 @@ afterAll(async () => {
 });
 
 describe('admin additions for the dashboard', () => {
-  it('serves the dashboard at / and /ui/ with its modules, without a key', async () => {
-    for (const url of ['/', '/ui/']) {
-      const res = await fetch(`${server.url}${url}`);
+  it('serves the dashboard at /ui and to browsers at /, with its modules, without a key', async () => {
+    for (const url of ['/', '/ui', '/ui/']) {
+      const res = await fetch(`${server.url}${url}`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
       expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'self'/);
       expect(await res.text()).toContain('<script type="module" src="/ui/app.js">');
     }
+    // Other clients keep Ollama's probe at `/`.
+    const probe = await fetch(`${server.url}/`);
+    expect(await probe.text()).toBe('Ollama is running');
     const js = await fetch(`${server.url}/ui/app.js`);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     const css = await fetch(`${server.url}/ui/style.css`);

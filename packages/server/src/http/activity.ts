@@ -41,6 +41,8 @@ const BUCKET_MS = 30_000;
 /** Bounds memory under heavy traffic: the series then covers fewer minutes. */
 const MAX_RECORDS = 5_000;
 
+const OLLAMA_GENERATION = new Set(['/api/chat', '/api/generate', '/api/embed', '/api/embeddings']);
+
 const header = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 
 /**
@@ -50,10 +52,10 @@ const header = (value: unknown) => (typeof value === 'string' && value !== '' ? 
 export class Activity extends EventEmitter<{ request: [RequestRecord] }> {
   private readonly records: RequestRecord[] = [];
 
-  /** Records POSTs under `/v1/` when their responses end. */
+  /** Records generation POSTs (`/v1/*`, Ollama's chat, generate and embed) when their responses end. */
   middleware(): RequestHandler {
     return (req, res, next) => {
-      if (req.method !== 'POST' || !req.path.startsWith('/v1/')) return next();
+      if (req.method !== 'POST' || !(req.path.startsWith('/v1/') || OLLAMA_GENERATION.has(req.path))) return next();
       const started = performance.now();
       res.once('close', () => {
         const usage = usageOf(res);

@@ -15,7 +15,7 @@ const headers = (res: ServerResponse) => {
 };
 
 /**
- * The dashboard at `/` and `/ui/`. Its files hold no data, so they are served without a key;
+ * The dashboard at `/ui/`, and at `/` for browsers (requests that accept text/html). Its files hold no data, so they are served without a key;
  * every call the page makes goes to the admin API with the key the user typed in.
  */
 export function uiRoutes(): ExpressRouter {
@@ -25,7 +25,9 @@ export function uiRoutes(): ExpressRouter {
     res.sendFile('index.html', { root: UI_DIR });
   };
   // Routing is not strict: '/ui' also matches '/ui/'. The page links its files by absolute path.
-  router.get(['/', '/ui'], index);
+  router.get('/ui', index);
+  // `/` belongs to browsers; other clients (Ollama's probe answers "Ollama is running" there) pass on.
+  router.get('/', (req, res, next) => ((req.headers.accept ?? '').includes('text/html') ? index(req, res) : next()));
   router.use('/ui', express.static(UI_DIR, { index: false, fallthrough: true, setHeaders: headers }));
   return router;
 }
