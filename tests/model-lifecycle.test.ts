@@ -144,6 +144,27 @@ describe('ModelManager lifecycle on real loads', () => {
     }
   });
 
+  it('pins and unpins at run time: a pinned model outlives its TTL, an unpinned one is unloaded after it', async () => {
+    const { manager } = createManager({ models: { brown: { source: Q8, ttl: '150ms' } } });
+    try {
+      await manager.load('brown');
+      expect(manager.setPinned('brown', true)).toBe('brown');
+      expect(manager.snapshot()[0]).toMatchObject({ pinned: true });
+      expect(manager.snapshot()[0]!.expiresAt).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(manager.state('brown')).toBe('loaded');
+      const unpinnedAt = Date.now();
+      manager.setPinned('brown', false);
+      expect(manager.snapshot()[0]).toMatchObject({ pinned: false });
+      const unloaded = await waitForState(manager, 'brown', 'available', 2000);
+      expect(unloaded.reason).toBe('ttl');
+      expect(Date.now() - unpinnedAt).toBeGreaterThanOrEqual(140);
+      expect(() => manager.setPinned('nope', true)).toThrow(/nope/);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
   it('coalesces concurrent loads of one model and unloads on request', async () => {
     const { manager, events } = createManager({ models: { brown: { source: Q8 } } });
     try {

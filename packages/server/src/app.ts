@@ -9,6 +9,7 @@ import { toOllamaError } from './ollama/ollama-error.js';
 import { errorHandler } from './http/error-handler.js';
 import { useErrorShape } from './http/error-shape.js';
 import { requestIdFor } from './http/request-id.js';
+import { Activity } from './http/activity.js';
 import { ApiKeys } from './http/api-keys.js';
 import { authMiddleware } from './http/auth.js';
 import { corsMiddleware } from './http/cors.js';
@@ -23,6 +24,7 @@ import { embeddingsHandler } from './routes/embeddings.js';
 import { deviceHandler } from './routes/device.js';
 import { healthHandler } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
+import { uiRoutes } from './routes/ui.js';
 import type { Runtime } from './runtime/runtime.js';
 
 /** The express app for a runtime, without listening: tests and embedders call `listen` themselves. */
@@ -30,6 +32,7 @@ export function buildApp(runtime: Runtime): Express {
   const app = express();
   const { server } = runtime.config;
   const metrics = new ServerMetrics(runtime);
+  const activity = new Activity();
   app.disable('x-powered-by');
   app.set('etag', false);
   // First, so that every error on these paths (keys, limits, bad JSON) comes in the surface's own shape.
@@ -51,7 +54,9 @@ export function buildApp(runtime: Runtime): Express {
       },
     }),
   );
-  app.use(metrics.middleware(), corsMiddleware(server.cors));
+  app.use(metrics.middleware(), activity.middleware(), corsMiddleware(server.cors));
+  // Before auth: the dashboard's files are public, the admin API it calls is not.
+  app.use(uiRoutes());
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);
@@ -62,7 +67,7 @@ export function buildApp(runtime: Runtime): Express {
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
-  app.use(adminRoutes(runtime));
+  app.use(adminRoutes(runtime, activity));
   app.get('/admin/device', deviceHandler());
   app.use(modelsRoutes(runtime));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));

@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Registry } from '../registry/registry.js';
 import type { ModelLoadOptions, ModelLocation } from '../types/model.js';
 import { planAdmission, type AdmissionCandidate } from './memory-plan.js';
-import type { MemorySnapshot, ModelSnapshot, ModelState, ModelStateEvent, UnloadReason } from './model-state.js';
+import type { MemorySnapshot, ModelLoadProgressEvent, ModelSnapshot, ModelState, ModelStateEvent, UnloadReason } from './model-state.js';
 
 export interface ModelManagerOptions {
   config: LlmuxConfig;
@@ -38,6 +38,8 @@ interface Entry {
   /** Callers between `acquire` resolving and their request reaching the model's own queue. */
   holds: number;
   failure?: { at: number; error: LlmuxError };
+  /** While loading: the last fraction the backend reported. */
+  loadProgress?: number;
 }
 
 const MB = 1024 * 1024;
@@ -49,7 +51,7 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
  * unloads idle models after their TTL, never unloads a pinned model on its own or a busy one
  * under its requests, and keeps failed loads in a short cooldown. Emits `state` events.
  */
-export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
+export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progress: [ModelLoadProgressEvent] }> {
   private readonly entries = new Map<string, Entry>();
   /** Per-model idle TTLs set by requests (Ollama's `keep_alive`), until the model next unloads. */
   private readonly keepAlive = new Map<string, number>();
@@ -57,6 +59,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
   private admission: Promise<unknown> = Promise.resolve();
   /** Memory estimates by backend, file and options: reloads after an eviction skip reading the metadata again. */
   private readonly estimates = new Map<string, number>();
+  /** Pins set at run time (admin API); they override the config's `pin`. */
+  private readonly pins = new Map<string, boolean>();
   private readonly sweeper: NodeJS.Timeout;
   private closing = false;
 
@@ -171,8 +175,32 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     this.keepAlive.set(id, Math.max(0, seconds));
   }
 
+  /** Whether the model is pinned: set at run time by `setPinned`, else the config's `pin`. */
   pinned(id: string): boolean {
-    return this.options.config.models[id]?.pin ?? false;
+    return this.pins.get(id) ?? this.options.config.models[id]?.pin ?? false;
+  }
+
+  /**
+   * Pins or unpins a known model until the process ends (the config file is not changed).
+   * A pinned model is never unloaded by TTL or evicted for memory; unpinning lets the TTL run again.
+   */
+  setPinned(ref: string, pinned: boolean): string {
+    const id = this.idFor(ref);
+    if (!id) throw new ModelNotFoundError(ref, [...this.entries.keys()]);
+    this.pins.set(id, pinned);
+    const entry = this.entries.get(id)!;
+    // The TTL counts from now, not from a last use that may lie beyond it already.
+    if (!pinned && entry.model) entry.lastUsedAt = Date.now();
+    return id;
+  }
+
+  /** What a model would take in memory (its backend's estimate with its load options), without loading it. */
+  async estimate(ref: string): Promise<{ bytes: number; backend: string; capBytes: number }> {
+    const id = this.idFor(ref);
+    if (!id) throw new ModelNotFoundError(ref, [...this.entries.keys()]);
+    const location = await this.options.store.resolve(id);
+    const backend = await this.chooseBackend(location);
+    return { bytes: await this.estimateBytes(backend, location, this.loadOptions(id)), backend: backend.id, capBytes: this.capBytes() };
   }
 
   /**
@@ -242,6 +270,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
         queued: stats?.queued ?? 0,
       };
       if (entry.lastUsedAt > 0) snapshot.lastUsedAt = entry.lastUsedAt;
+      if (entry.state === 'loading' && entry.loadProgress !== undefined) snapshot.loadProgress = entry.loadProgress;
       if (entry.model && ttlSeconds > 0 && !pinned && !busy) snapshot.expiresAt = entry.lastUsedAt + ttlSeconds * 1000;
       const cooldownUntil = entry.failure ? entry.failure.at + this.cooldownMs() : 0;
       if (entry.failure && cooldownUntil > now) {
@@ -349,7 +378,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
       const needBytes = await this.estimateBytes(backend, location, options);
       await this.admit(entry, needBytes);
       this.options.logger.info({ model: id, backend: backend.id, path: location.path, estimatedBytes: needBytes }, 'loading model');
-      const model = await backend.load(location, options);
+      const model = await backend.load(location, { ...options, onProgress: ({ fraction }) => this.reportProgress(entry, fraction) });
+      entry.loadProgress = undefined;
       entry.model = model;
       entry.backend = backend;
       entry.failure = undefined;
@@ -366,6 +396,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
         error instanceof LlmuxError ? error : new ModelLoadError(`Model '${id}' failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       // Memory pressure changes as other models come and go, so it is not worth a cooldown.
       if (wrapped.code !== ErrorCodes.insufficientMemory) entry.failure = { at: Date.now(), error: wrapped };
+      entry.loadProgress = undefined;
       this.setState(entry, 'available', { error: wrapped.message, code: wrapped.code });
       this.options.logger.error({ model: id, err: error }, 'model load failed');
       throw wrapped;
@@ -471,6 +502,14 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent] }> {
     throw new BackendUnavailableError(
       `No registered backend loads '${location.format}' models like '${location.id}'. Registered backends: ${this.options.backends.ids().join(', ') || 'none'}.`,
     );
+  }
+
+  /** Publishes load progress in steps of at least 1% (backends may report far more often). */
+  private reportProgress(entry: Entry, fraction: number): void {
+    const rounded = Math.min(1, Math.max(0, Math.floor(fraction * 100) / 100));
+    if (entry.state !== 'loading' || rounded === entry.loadProgress) return;
+    entry.loadProgress = rounded;
+    this.emit('progress', { model: entry.id, fraction: rounded });
   }
 
   private setState(entry: Entry, state: ModelState, extra: Partial<ModelStateEvent> = {}): void {

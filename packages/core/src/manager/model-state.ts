@@ -18,6 +18,13 @@ export interface ModelStateEvent {
   reason?: UnloadReason;
 }
 
+/** How far a load has come, from the backend's own progress reports. */
+export interface ModelLoadProgressEvent {
+  model: string;
+  /** 0..1 */
+  fraction: number;
+}
+
 /** One model as the admin surface shows it. */
 export interface ModelSnapshot {
   id: string;
@@ -26,6 +33,8 @@ export interface ModelSnapshot {
   /** Whether the model is named in config (otherwise it comes from the store). */
   configured: boolean;
   pinned: boolean;
+  /** While loading: the fraction loaded (0..1) when the backend reports it. */
+  loadProgress?: number;
   /** Idle seconds before unloading; 0 = never. */
   ttlSeconds: number;
   /** When an idle loaded model will be unloaded (ms since epoch); absent when never or busy. */

@@ -81,6 +81,47 @@ program
   .option('--temperature <t>', 'sampling temperature')
   .action(async (...args: Parameters<typeof import('./run-command.js').runCommand>) => (await import('./run-command.js')).runCommand(...args));
 
+program
+  .command('doctor')
+  .description('Check this machine and the config and say what to fix: Node, native binding and GPU, CPU features, config, port, model files and checksums, memory, hub cache. Exit 1 when something is wrong.')
+  .option('-c, --config <file>', 'config file (default: search the current folder)')
+  .option('--json', 'print JSON')
+  .action(async (options: import('./doctor/doctor-command.js').DoctorOptions) => (await import('./doctor/doctor-command.js')).doctorCommand(options));
+
+program
+  .command('config')
+  .description('Work with the config file.')
+  .command('check')
+  .description('Validate the config as `llmux serve` would; lists each bad key path. Exit 1 when invalid.')
+  .option('-c, --config <file>', 'config file (default: search the current folder)')
+  .option('--json', 'print JSON')
+  .action(async (options: import('./doctor/doctor-command.js').DoctorOptions) => (await import('./doctor/doctor-command.js')).configCheckCommand(options));
+
+const service = program.command('service').description('Run llmux as a user service: systemd user unit on Linux, launchd agent on macOS.');
+const serviceRun = (action: 'install' | 'uninstall' | 'status' | 'logs') => async (options: import('./service/service-command.js').ServiceOptions) => {
+  const { serviceAction } = await import('./service/service-command.js');
+  process.exitCode = await serviceAction(action, options);
+};
+service
+  .command('install')
+  .description('Install and start the service with this config (absolute path), restarting on failure.')
+  .option('-c, --config <file>', 'config file (default: search the current folder)')
+  .option('--print', 'print the unit or plist instead of installing it')
+  .action(serviceRun('install'));
+service.command('uninstall').description('Stop the service and remove it.').action(serviceRun('uninstall'));
+service
+  .command('status')
+  .description('Whether the service runs and its server answers /admin/health (exit 1 when not).')
+  .option('-c, --config <file>', 'config file (for the server address)')
+  .option('--json', 'print JSON')
+  .action(serviceRun('status'));
+service
+  .command('logs')
+  .description('Show the service log (journal on Linux, ~/Library/Logs/llmux/llmux.log on macOS).')
+  .option('-n, --lines <n>', 'lines to show (default 100)')
+  .option('-f, --follow', 'keep printing new lines')
+  .action(serviceRun('logs'));
+
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof LlmuxError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`llmux: ${message}\n`);

@@ -6,8 +6,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { toAdminFiles, toAdminModel } from './admin-shapes.js';
 
 const modelIdBody = z.object({ model_id: z.string().min(1, 'give the model id, an alias or a store reference') });
+const pinBody = modelIdBody.extend({ pinned: z.boolean({ error: 'give pinned: true or false' }) });
 
-/** `GET /admin/models`, `POST /admin/models/load`, `POST /admin/models/unload`, `DELETE /admin/models/{id}`. */
+/**
+ * `GET /admin/models`, `POST /admin/models/load`, `POST /admin/models/unload`, `POST /admin/models/pin`,
+ * `DELETE /admin/models/{id}`.
+ */
 export function adminModelsRoutes(runtime: Runtime): ExpressRouter {
   const router = ExpressRouter();
 
@@ -15,7 +19,16 @@ export function adminModelsRoutes(runtime: Runtime): ExpressRouter {
     const files = await runtime.store.list();
     runtime.manager.addStoreModels(files);
     const byId = new Map(files.map((info) => [info.id, info]));
-    const data = runtime.manager.snapshot().map((model) => ({ ...toAdminModel(model), ...toAdminFiles(byId.get(model.id)) }));
+    const data = runtime.manager.snapshot().map((model) => {
+      const info = byId.get(model.id);
+      const memory = runtime.manager.peek(model.id)?.memory;
+      return {
+        ...toAdminModel(model),
+        ...toAdminFiles(info),
+        backend: runtime.manager.modelConfig(model.id)?.backend ?? info?.format ?? null,
+        memory_used_bytes: memory ? memory.cpuBytes + memory.gpuBytes : null,
+      };
+    });
     res.json({ object: 'list', data });
   });
 
@@ -34,6 +47,13 @@ export function adminModelsRoutes(runtime: Runtime): ExpressRouter {
     const wasLoaded = runtime.manager.state(id) === 'loaded';
     await runtime.manager.unload(id);
     res.json({ id, state: runtime.manager.state(id), unloaded: wasLoaded });
+  });
+
+  router.post('/admin/models/pin', (req, res) => {
+    const { model_id, pinned } = validateBody(pinBody, req.body);
+    const id = runtime.manager.setPinned(model_id, pinned);
+    const snapshot = runtime.manager.snapshot().find((m) => m.id === id)!;
+    res.json(toAdminModel(snapshot));
   });
 
   router.delete('/admin/models/*id', async (req, res) => {

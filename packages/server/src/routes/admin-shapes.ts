@@ -12,6 +12,7 @@ export function toAdminModel(model: ModelSnapshot, now = Date.now()) {
     state: model.state,
     configured: model.configured,
     pinned: model.pinned,
+    load_progress: model.loadProgress ?? null,
     ttl_seconds: model.ttlSeconds,
     expires_at: seconds(model.expiresAt),
     ttl_left_seconds: model.expiresAt === undefined ? null : Math.max(0, Math.round((model.expiresAt - now) / 1000)),
