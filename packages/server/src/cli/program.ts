@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command } from 'commander';
 import { LlmuxError } from '@llmux/core';
 import { serveCommand } from './serve-command.js';
@@ -18,6 +17,11 @@ program
   .option('-m, --model <path>', 'serve this GGUF file (alias "default" when no other model has it)')
   .option('-t, --threads <n>', 'CPU threads per model (default: chosen from the model size)')
   .option('--parallel <n>', 'concurrent sequences per model (default 4)')
+  .option('--context-size <n>', 'context length per sequence, in tokens (default: the trained length, at most 4096)')
+  .option('--batch-size <n>', 'prompt tokens evaluated per step (default 512)')
+  .option('--flash-attention', 'use flash attention (default: off on CPU, on when --kv-cache is quantized)')
+  .option('--no-flash-attention', 'do not use flash attention')
+  .option('--kv-cache <type>', 'KV-cache element type: f16, q8_0 or q4_0 (default f16)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(serveCommand);
 
