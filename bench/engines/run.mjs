@@ -3,6 +3,7 @@
 //   --rounds N          rounds per measurement, medians reported (default 3)
 //   --models a,b        stories260K,synth-125m (default both)
 //   --threads 1,2       --concurrency 1,4,8      --tokens 128 (max tokens per request)
+//   --requests 8 (per measurement, at least one per stream)
 //   --engines llmux,direct,llama-server          --out DIR (default bench/results)
 //   --smoke             one short request per engine on stories260K, no files written; llama-server only when
 //                       it is already built (the build takes minutes) unless --engines names it
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, runLoad, streamOnce } from '../lib/http-load.mjs';
-import { fail, log, llmuxMain, root, rssOf, startServerProcess, stopChild } from '../lib/processes.mjs';
+import { fail, log, llmuxMain, root, rssOf, startLlmux, startServerProcess, stopChild } from '../lib/processes.mjs';
 import { renderMarkdown } from './report.mjs';
 
 const here = path.join(root, 'bench/engines');
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     concurrency: { type: 'string', default: '1,4,8' },
     tokens: { type: 'string', default: '128' },
+    requests: { type: 'string', default: '8' },
     engines: { type: 'string' },
     out: { type: 'string', default: path.join(root, 'bench/results') },
     smoke: { type: 'boolean', default: false },
@@ -53,8 +55,8 @@ if (engines.includes('llama-server')) {
 
 const models = [];
 for (const name of smoke ? ['stories260K'] : list(args.models)) {
-  if (name === 'stories260K') models.push({ name, file: path.join(root, 'models/stories260K.gguf'), requestsPerStream: smoke ? 1 : 6 });
-  else if (name === 'synth-125m') models.push({ name, file: synthModel(), requestsPerStream: 2 });
+  if (name === 'stories260K') models.push({ name, file: path.join(root, 'models/stories260K.gguf') });
+  else if (name === 'synth-125m') models.push({ name, file: synthModel() });
   else fail(`unknown model '${name}' (stories260K, synth-125m)`);
 }
 
@@ -82,9 +84,7 @@ function synthModel() {
 }
 
 // ---------- engines
-async function startHttpEngine(name, command, argv) {
-  const server = await startServerProcess({ name, command, argv, readyPath: name === 'llama-server' ? '/health' : '/v1/models' });
-  const kind = name === 'llama-server' ? 'completion' : 'chat';
+function httpEngine(name, server, kind) {
   return {
     name,
     pid: server.pid,
@@ -114,19 +114,33 @@ async function startDirect(model, threads) {
   };
 }
 
-function startEngine(name, model, threads) {
+/** `llmux[KEY=VALUE;...]` runs llmux with those environment variables (to measure a lever on and off). */
+function parseVariant(name) {
+  const match = /^llmux\[(.*)\]$/.exec(name);
+  if (!match) return undefined;
+  return Object.fromEntries(match[1].split(';').map((pair) => pair.split('=')));
+}
+
+async function startEngine(name, model, threads) {
   if (name === 'direct') return startDirect(model, threads);
-  if (name === 'llmux')
-    return startHttpEngine('llmux', process.execPath, (port) => [
-      llmuxMain, 'serve', '--model', model.file, '--threads', String(threads), '--parallel', String(parallel),
-      '--context-size', String(contextSize), '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn',
-    ]);
-  if (name === 'llama-server')
-    return startHttpEngine('llama-server', llamaServerBin, (port) => [
-      '-m', model.file, '-t', String(threads), '-tb', String(threads), '-np', String(parallel), '-c', String(contextSize * parallel),
-      '-fa', 'off', '--host', '127.0.0.1', '--port', String(port), '--no-webui',
-    ]);
-  fail(`unknown engine '${name}' (llmux, direct, llama-server)`);
+  const variant = name === 'llmux' ? {} : parseVariant(name);
+  if (variant) {
+    const flags = ['--model', model.file, '--threads', String(threads), '--parallel', String(parallel), '--context-size', String(contextSize)];
+    return httpEngine(name, await startLlmux(flags, variant), 'chat');
+  }
+  if (name === 'llama-server') {
+    const server = await startServerProcess({
+      name,
+      command: llamaServerBin,
+      argv: (port) => [
+        '-m', model.file, '-t', String(threads), '-tb', String(threads), '-np', String(parallel), '-c', String(contextSize * parallel),
+        '-fa', 'off', '--host', '127.0.0.1', '--port', String(port), '--no-webui',
+      ],
+      readyPath: '/health',
+    });
+    return httpEngine(name, server, 'completion');
+  }
+  fail(`unknown engine '${name}' (llmux, llmux[ENV=VALUE;...], direct, llama-server)`);
 }
 
 // ---------- measurement
@@ -160,8 +174,10 @@ for (const model of models) {
           // rotate the order each round so that no engine always runs first (or right after another)
           const order = running.map((_, i) => running[(i + round) % running.length]);
           for (const engine of order) {
-            const prompts = promptsFor(round, concurrency * model.requestsPerStream);
-            const result = await engine.run({ concurrency, requestsPerStream: model.requestsPerStream, prompts });
+            // about --requests requests per measurement, at least one per stream
+            const requestsPerStream = smoke ? 1 : Math.max(1, Math.ceil(Number(args.requests) / concurrency));
+            const prompts = promptsFor(round, concurrency * requestsPerStream);
+            const result = await engine.run({ concurrency, requestsPerStream, prompts });
             measurements.push({ model: model.name, threads, engine: engine.name, round, ...result });
             log(`   c=${concurrency} round ${round + 1}/${rounds} ${engine.name.padEnd(12)} ${String(result.aggTokS).padStart(8)} tok/s  ttft p50 ${result.ttftP50Ms} ms  (${result.tokens} tokens)`);
           }

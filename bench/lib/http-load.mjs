@@ -2,7 +2,8 @@
 // `requestsPerStream` requests one after another. Measures time to first token and completion tokens.
 import http from 'node:http';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// A new connection per request: servers differ in how long they keep idle connections open.
+const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
 
 /**
  * One streamed request. `kind` 'chat' posts messages to /v1/chat/completions, 'completion' posts a

@@ -70,13 +70,19 @@ export async function startServerProcess({ name, command, argv, readyPath, env =
   return { child, pid: child.pid, base, stop: () => stopChild(child) };
 }
 
-/** `llmux serve` (the real CLI) with the given flags; quiet logs. */
+/** The node flags on the llmux executable's shebang line (`#!/usr/bin/env -S node FLAGS`). */
+export function llmuxNodeFlags() {
+  const shebang = readFileSync(llmuxMain, 'utf8').split('\n', 1)[0];
+  return shebang.replace(/^#!.*?\bnode\b/, '').trim().split(/\s+/).filter(Boolean);
+}
+
+/** `llmux serve` (the real CLI, run as its executable runs) with the given flags; quiet logs. */
 export function startLlmux(flags, env = {}) {
   if (!existsSync(llmuxMain)) fail(`${llmuxMain} is missing: run 'pnpm build' first`);
   return startServerProcess({
     name: 'llmux',
     command: process.execPath,
-    argv: (port) => [llmuxMain, 'serve', ...flags, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
+    argv: (port) => [...llmuxNodeFlags(), llmuxMain, 'serve', ...flags, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
     readyPath: '/v1/models',
     env,
   });

@@ -14,7 +14,7 @@ import {
 import { chatWrapperFor } from './chat-wrapper.js';
 import { defaultThreads } from './default-threads.js';
 import { GgufLoadedModel } from './gguf-loaded-model.js';
-import { kvCacheSettings } from './kv-cache.js';
+import { kvCacheSavings, kvCacheSettings } from './kv-cache.js';
 import { getLlamaRuntime, type GpuSetting } from './llama-runtime.js';
 import { createSequenceSlot } from './sequence-slot.js';
 
@@ -55,10 +55,9 @@ export class GgufBackend implements Backend {
       modelGpuLayers: 0,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       flashAttention: kv.flashAttention,
-      kvCacheKeyType: kv.keyType,
-      kvCacheValueType: kv.valueType,
     });
-    return { cpuBytes: weights.cpuRam + context.cpuRam, gpuBytes: weights.gpuVram + context.gpuVram };
+    const saved = kvCacheSavings(options.kvCache, info, contextSize * options.parallel);
+    return { cpuBytes: weights.cpuRam + Math.max(0, context.cpuRam - saved), gpuBytes: weights.gpuVram + context.gpuVram };
   }
 
   async load(location: ModelLocation, options: BackendLoadOptions): Promise<LoadedModel> {

@@ -7,6 +7,8 @@ export type KvCacheType = 'f16' | 'q8_0' | 'q4_0';
 const ggmlTypes: Record<KvCacheType, GgmlType> = { f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 };
 /** Values per quantization block: a cache row must be a whole number of blocks. */
 const blockSize: Record<KvCacheType, number> = { f16: 1, q8_0: 32, q4_0: 32 };
+/** Bytes per cached value: q8_0 stores 32 int8 + an f16 scale, q4_0 32 nibbles + an f16 scale. */
+const bytesPerValue: Record<KvCacheType, number> = { f16: 2, q8_0: 34 / 32, q4_0: 18 / 32 };
 
 export interface KvCacheSettings {
   keyType: GgmlType;
@@ -37,10 +39,37 @@ export function kvCacheSettings(kvCache: KvCacheType = 'f16', flashAttention: bo
   return { keyType: ggmlTypes[kvCache], valueType: ggmlTypes[kvCache], flashAttention: flashAttention ?? quantized };
 }
 
-function headDimensions(info: GgufFileInfo): { key: number; value: number } {
+/**
+ * Bytes that a quantized cache saves against f16 for `cells` cached tokens (0 for f16).
+ * node-llama-cpp 3.22's estimator overstates quantized caches (q8_0 above f16), so memory
+ * admission estimates with f16 and subtracts this.
+ */
+export function kvCacheSavings(kvCache: KvCacheType = 'f16', info: GgufFileInfo, cells: number): number {
+  const { layers, keyValues } = cacheShape(info);
+  return layers * cells * keyValues * (bytesPerValue.f16 - bytesPerValue[kvCache]);
+}
+
+interface LlmMetadata {
+  block_count?: number;
+  embedding_length?: number;
+  attention?: { head_count?: number; head_count_kv?: number; key_length?: number; value_length?: number };
+}
+
+function llmMetadata(info: GgufFileInfo): LlmMetadata {
   const metadata = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
-  const architecture = String(metadata.general?.architecture ?? '');
-  const llm = (metadata[architecture] ?? {}) as { embedding_length?: number; attention?: { head_count?: number; key_length?: number; value_length?: number } };
+  return (metadata[String(metadata.general?.architecture ?? '')] ?? {}) as LlmMetadata;
+}
+
+function headDimensions(info: GgufFileInfo): { key: number; value: number } {
+  const llm = llmMetadata(info);
   const fallback = llm.embedding_length && llm.attention?.head_count ? llm.embedding_length / llm.attention.head_count : 0;
   return { key: llm.attention?.key_length ?? fallback, value: llm.attention?.value_length ?? fallback };
+}
+
+/** Layers, and values cached per token per layer (keys + values of the KV heads). */
+function cacheShape(info: GgufFileInfo): { layers: number; keyValues: number } {
+  const llm = llmMetadata(info);
+  const { key, value } = headDimensions(info);
+  const kvHeads = llm.attention?.head_count_kv ?? llm.attention?.head_count ?? 0;
+  return { layers: llm.block_count ?? 0, keyValues: kvHeads * (key + value) };
 }
