@@ -8,12 +8,12 @@
 //   --smoke             one short request per engine on stories260K, no files written; llama-server only when
 //                       it is already built (the build takes minutes) unless --engines names it
 import { fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, runLoad, streamOnce } from '../lib/http-load.mjs';
-import { fail, log, llmuxMain, root, rssOf, startLlmux, startServerProcess, stopChild } from '../lib/processes.mjs';
+import { fail, log, llmuxMain, root, rssOf, startLlmux, startServerProcess, stopChild, track } from '../lib/processes.mjs';
 import { renderMarkdown } from './report.mjs';
 
 const here = path.join(root, 'bench/engines');
@@ -46,11 +46,33 @@ const parallel = Math.max(...concurrencies);
 const contextSize = 1024;
 
 let llamaServerBin = null;
+let llamaServerLibs = null;
 if (engines.includes('llama-server')) {
   log('== llama-server from node-llama-cpp\'s bundled llama.cpp source (cached after the first build)');
   const built = spawnSync('bash', [path.join(here, 'build-llama-server.sh'), cache], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (built.status !== 0) fail('the llama-server build failed (see above)');
   llamaServerBin = built.stdout.trim().split('\n').pop();
+  llamaServerLibs = sameCpuKernels(path.dirname(llamaServerBin));
+}
+
+/**
+ * llama-server runs on the very CPU kernels node-llama-cpp loads (its prebuilt libggml-cpu variant for this
+ * CPU), so that both engines do the same arithmetic and only the programs around it differ. (The build's own
+ * -march=native kernels also died with SIGILL on a VM that lists AMX but does not enable it.) Returns a
+ * folder for LD_LIBRARY_PATH: the variant as libggml-cpu.so.0, beside the build's libggml-base.
+ */
+function sameCpuKernels(binDir) {
+  const probe = spawnSync(process.execPath, [path.join(here, 'cpu-backend-probe.mjs')], { encoding: 'utf8' });
+  const variant = probe.stdout.trim().split('\n').find((line) => line.endsWith('.so'));
+  if (!variant) fail(`cannot tell which CPU backend node-llama-cpp loads:\n${probe.stderr}`);
+  const dir = path.join(cache, 'llama-server-cpu');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, target] of [['libggml-cpu.so.0', variant], ['libggml-base.so', path.join(binDir, 'libggml-base.so.0')]]) {
+    rmSync(path.join(dir, name), { force: true });
+    symlinkSync(target, path.join(dir, name));
+  }
+  log(`   llama-server uses node-llama-cpp's CPU kernels: ${path.basename(variant)}`);
+  return dir;
 }
 
 const models = [];
@@ -95,9 +117,9 @@ function httpEngine(name, server, kind) {
 }
 
 async function startDirect(model, threads) {
-  const child = fork(path.join(here, 'direct-engine.mjs'), [model.file, String(threads), String(parallel), String(contextSize)], {
+  const child = track(fork(path.join(here, 'direct-engine.mjs'), [model.file, String(threads), String(parallel), String(contextSize)], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  }));
   await new Promise((resolve, reject) => {
     child.once('message', (m) => (m.type === 'ready' ? resolve() : reject(new Error(JSON.stringify(m)))));
     child.once('exit', (code) => reject(new Error(`direct engine exited with ${code}`)));
@@ -137,6 +159,7 @@ async function startEngine(name, model, threads) {
         '-fa', 'off', '--host', '127.0.0.1', '--port', String(port), '--no-webui',
       ],
       readyPath: '/health',
+      env: { LD_LIBRARY_PATH: llamaServerLibs },
     });
     return httpEngine(name, server, 'completion');
   }

@@ -15,6 +15,22 @@ export function fail(message) {
 
 export const log = (...parts) => process.stderr.write(parts.join(' ') + '\n');
 
+// Servers this process started: stopped when it is interrupted, so none outlives the benchmark.
+const started = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of started) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** Kills `child` if this process is interrupted before it ends. */
+export function track(child) {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer().listen(0, '127.0.0.1', () => {
@@ -51,6 +67,7 @@ export function stopChild(child) {
 export async function startServerProcess({ name, command, argv, readyPath, env = {}, timeoutMs = 120_000 }) {
   const port = await freePort();
   const child = spawn(command, argv(port), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  track(child);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   child.on('exit', (code) => {

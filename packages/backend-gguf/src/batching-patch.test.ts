@@ -14,7 +14,7 @@ describe('batching patch', () => {
   beforeAll(async () => {
     const llama = await getLlamaRuntime(false); // applies the patch
     model = await llama.loadModel({ modelPath: path.join(MODELS, 'stories260K.gguf') });
-    context = await model.createContext({ contextSize: 256, sequences: 2, threads: 1, flashAttention: false });
+    context = await model.createContext({ contextSize: 256, sequences: 4, threads: 1, flashAttention: false });
     // Counts native decode calls: node-llama-cpp exposes no counter, so its internal binding
     // object (`_ctx`) is wrapped for this test only.
     const internal = context as unknown as { _ctx: { decodeBatch(): Promise<void> } };
@@ -36,15 +36,32 @@ describe('batching patch', () => {
     expect(await applyBatchingPatch()).toEqual({ applied: true });
   });
 
+  const completions: LlamaCompletion[] = [];
   it('decodes two concurrent sequences together: one decode per token, not two', async () => {
     const tokens = 48;
-    const completions = [0, 1].map(() => new LlamaCompletion({ contextSequence: context.getSequence() }));
+    completions.push(...[0, 1, 2, 3].map(() => new LlamaCompletion({ contextSequence: context.getSequence() })));
     decodes = 0;
     const texts = await Promise.all(
-      completions.map((completion, i) => completion.generateCompletion(i === 0 ? 'Once upon a time' : 'Lily and Tom', { maxTokens: tokens, temperature: 0 })),
+      completions.slice(0, 2).map((completion, i) => completion.generateCompletion(i === 0 ? 'Once upon a time' : 'Lily and Tom', { maxTokens: tokens, temperature: 0 })),
     );
     expect(texts.every((text) => text.length > 0)).toBe(true);
     // Unpatched node-llama-cpp 3.22 needs ~2 decodes per token here (the straggler misses each batch).
     expect(decodes).toBeLessThanOrEqual(tokens + 4);
+  });
+
+  it('lets a request that must trim its cached tokens start while others keep generating', async () => {
+    const [a, b, c, d] = completions as [LlamaCompletion, LlamaCompletion, LlamaCompletion, LlamaCompletion];
+    await d.generateCompletion('Lily and Tom went to the park', { maxTokens: 4, temperature: 0 }); // d now holds other tokens
+    const finished: number[] = [];
+    const running = [a, b, c].map((completion) =>
+      completion.generateCompletion('Once upon a time', { maxTokens: 120, temperature: 0 }).then(() => finished.push(performance.now())),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a, b and c are decoding together
+    let firstToken = 0;
+    // d's prompt differs from its cache: node-llama-cpp erases those tokens under the context lock first
+    await d.generateCompletion('A cat sat', { maxTokens: 2, temperature: 0, onToken: () => (firstToken ||= performance.now()) });
+    await Promise.all(running);
+    expect(firstToken).toBeGreaterThan(0);
+    expect(firstToken).toBeLessThan(Math.min(...finished));
   });
 });
