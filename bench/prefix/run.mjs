@@ -3,7 +3,7 @@
 // Prints turn-1 and turn-2 TTFT (medians over rounds, each round with a new shared prefix) and the
 // cached_tokens llmux reports. Model: the synthetic 125M model when bench:engines has made it (a
 // realistic prompt-processing cost), else stories260K.
-// Options: --rounds N (default 3)  --model PATH  --prefix-words N (default 1100: ~1,500 tokens)
+// Options: --rounds N (default 3)  --model PATH  --prefix-words N (default 1480: ~1,500 tokens)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,7 @@ import { median, streamOnce } from '../lib/http-load.mjs';
 import { log, root, startLlmux } from '../lib/processes.mjs';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, model: { type: 'string' }, 'prefix-words': { type: 'string', default: '1100' } },
+  options: { rounds: { type: 'string', default: '3' }, model: { type: 'string' }, 'prefix-words': { type: 'string', default: '1480' } },
 });
 const synth = path.join(root, 'bench/.cache/synth-125m-q8_0.gguf');
 const model = args.model ?? (existsSync(synth) ? synth : path.join(root, 'models/stories260K.gguf'));

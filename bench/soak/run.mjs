@@ -1,5 +1,5 @@
 // pnpm bench:soak — memory: idle RSS of `llmux serve` with both bundled models loaded, then RSS after
-// 100 and after N (default 2,000) short chat requests spread over both models.
+// 100 and after N (default 2,000) short chat requests spread over both models, each after a 5 s pause.
 // Goals: idle RSS < 150 MB; RSS after N within 10% of RSS after 100.
 // Options: --requests N (default 2000)  --concurrency N (default 4)  --tokens N (default 16)
 import { parseArgs } from 'node:util';
@@ -23,22 +23,22 @@ try {
   const idle = rssOf(server.pid);
   rows.push(['idle, both models loaded', 0, idle]);
   log(`idle RSS with ${models.join(' and ')} loaded: ${mib(idle)} MiB`);
+  // RSS at 100 requests, then every 500, and at the end; each taken after a 5 s pause, so that it shows what
+  // stays rather than where V8's collection cycle happens to be (RSS swings by ~20 MB within a cycle under load)
+  const checkpoints = new Map([100, ...Array.from({ length: Math.floor(total / 500) }, (_, i) => (i + 1) * 500), total].map((n) => [n, 0]));
   let sent = 0;
-  let next = 100;
-  const checkpoints = new Map([[100, 0], [total, 0]]);
-  const worker = async () => {
-    while (sent < total) {
-      const i = sent++;
-      await streamOnce(server.base, { kind: 'chat', model: models[i % models.length], prompt: `${prompts[i % prompts.length]} ${i}`, maxTokens: Number(args.tokens) });
-      if (sent >= next && checkpoints.has(next) && checkpoints.get(next) === 0) {
-        checkpoints.set(next, rssOf(server.pid));
-        log(`after ${next} requests: ${mib(checkpoints.get(next))} MiB`);
-        next = total;
+  for (const upTo of checkpoints.keys()) {
+    const worker = async () => {
+      while (sent < upTo) {
+        const i = sent++;
+        await streamOnce(server.base, { kind: 'chat', model: models[i % models.length], prompt: `${prompts[i % prompts.length]} ${i}`, maxTokens: Number(args.tokens) });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Number(args.concurrency) }, worker));
-  if (checkpoints.get(total) === 0) checkpoints.set(total, rssOf(server.pid));
+    };
+    await Promise.all(Array.from({ length: Number(args.concurrency) }, worker));
+    await new Promise((r) => setTimeout(r, 5000));
+    checkpoints.set(upTo, rssOf(server.pid));
+    log(`after ${upTo} requests (+5 s): ${mib(checkpoints.get(upTo))} MiB`);
+  }
   for (const [n, rss] of checkpoints) rows.push([`after ${n} requests`, n, rss]);
 } finally {
   await server.stop();

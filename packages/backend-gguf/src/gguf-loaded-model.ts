@@ -17,6 +17,7 @@ import {
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
 import { toFinishReason } from './finish-reason.js';
+import { requestSignal } from './request-signal.js';
 import { toEngineSampling } from './sampling.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
@@ -79,10 +80,14 @@ export class GgufLoadedModel implements LoadedModel {
     const contextSize = this.parts.context.contextSize;
     if (prompt.length >= contextSize) throw new ContextLengthExceededError(prompt.length, contextSize);
 
-    const signal = options.signal ? AbortSignal.any([options.signal, this.unloading.signal]) : this.unloading.signal;
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
+    const { signal, release } = requestSignal(options.signal, this.unloading.signal);
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) }).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     const channel = new AsyncChannel<StreamPart>();
     const run = this.generate(lease.slot, history, prompt, request, signal, channel).finally(() => {
+      release();
       lease.release();
       this.running.delete(run);
     });
