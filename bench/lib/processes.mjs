@@ -10,6 +10,7 @@ export const llmuxMain = path.join(root, 'packages/server/dist/cli/main.cjs');
 
 export function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
+  for (const child of started) child.kill('SIGKILL');
   process.exit(1);
 }
 
