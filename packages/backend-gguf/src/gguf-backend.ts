@@ -14,6 +14,7 @@ import {
 import { chatWrapperFor } from './chat-wrapper.js';
 import { defaultThreads } from './default-threads.js';
 import { GgufLoadedModel } from './gguf-loaded-model.js';
+import { kvCacheSavings, kvCacheSettings } from './kv-cache.js';
 import { getLlamaRuntime, type GpuSetting } from './llama-runtime.js';
 import { createSequenceSlot } from './sequence-slot.js';
 
@@ -47,14 +48,16 @@ export class GgufBackend implements Backend {
     const insights = await GgufInsights.from(info, llama);
     const contextSize = this.contextSizeFor(insights.trainContextSize, options);
     const weights = insights.estimateModelResourceRequirements({ gpuLayers: 0 });
+    const kv = kvCacheSettings(options.kvCache, options.flashAttention, info, model.id);
     const context = await insights.estimateContextResourceRequirements({
       contextSize,
       sequences: options.parallel,
       modelGpuLayers: 0,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      flashAttention: options.flashAttention ?? false,
+      flashAttention: kv.flashAttention,
     });
-    return { cpuBytes: weights.cpuRam + context.cpuRam, gpuBytes: weights.gpuVram + context.gpuVram };
+    const saved = kvCacheSavings(options.kvCache, info, contextSize * options.parallel);
+    return { cpuBytes: weights.cpuRam + Math.max(0, context.cpuRam - saved), gpuBytes: weights.gpuVram + context.gpuVram };
   }
 
   async load(location: ModelLocation, options: BackendLoadOptions): Promise<LoadedModel> {
@@ -75,18 +78,30 @@ export class GgufBackend implements Backend {
     try {
       const contextSize = this.contextSizeFor(model.trainContextSize, options);
       const threads = options.threads ?? defaultThreads(fileSize);
+      const kv = kvCacheSettings(options.kvCache, options.flashAttention, model.fileInfo, location.id);
       const context = await model.createContext({
         contextSize,
         sequences: options.parallel,
         threads,
-        flashAttention: options.flashAttention ?? false,
+        // Explicit: node-llama-cpp's "auto" turns it on where supported, measured slower on CPU.
+        flashAttention: kv.flashAttention,
+        experimentalKvCacheKeyType: kv.keyType,
+        experimentalKvCacheValueType: kv.valueType,
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(options.signal ? { createSignal: options.signal } : {}),
       });
       const chatWrapper = chatWrapperFor(model);
       const slots = Array.from({ length: options.parallel }, () => createSequenceSlot(context.getSequence(), chatWrapper));
       this.logger.info(
-        { model: location.id, contextSize: context.contextSize, sequences: options.parallel, threads, chatTemplate: chatWrapper.wrapperName },
+        {
+          model: location.id,
+          contextSize: context.contextSize,
+          sequences: options.parallel,
+          threads,
+          flashAttention: kv.flashAttention,
+          kvCache: options.kvCache ?? 'f16',
+          chatTemplate: chatWrapper.wrapperName,
+        },
         'gguf model ready',
       );
       return new GgufLoadedModel({

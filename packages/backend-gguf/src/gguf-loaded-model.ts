@@ -38,6 +38,7 @@ import { toFinishReason } from './finish-reason.js';
 import { matchedStopSequence, promptTokens } from './prompt-tokens.js';
 import { completionPrompt } from './completion-prompt.js';
 import { embedAll } from './embedding.js';
+import { requestSignal } from './request-signal.js';
 import { toEngineSampling, toTokenBias } from './sampling.js';
 import { generateTokens, type TokenGenerationRequest } from './token-generation.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
@@ -190,13 +191,17 @@ export class GgufLoadedModel implements LoadedModel {
   /** Leases a sequence for a prompt (the one with the best cached prefix) and runs a generation on it. */
   private async start(
     prompt: readonly Token[],
-    requestSignal: AbortSignal | undefined,
+    clientSignal: AbortSignal | undefined,
     body: (slot: SequenceSlot, signal: AbortSignal, channel: AsyncChannel<StreamPart>) => Promise<void>,
   ): Promise<AsyncIterable<StreamPart>> {
-    const signal = requestSignal ? AbortSignal.any([requestSignal, this.unloading.signal]) : this.unloading.signal;
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) });
+    const { signal, release } = requestSignal(clientSignal, this.unloading.signal);
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) }).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     const channel = new AsyncChannel<StreamPart>();
     const run = body(lease.slot, signal, channel).finally(() => {
+      release();
       lease.release();
       this.running.delete(run);
     });

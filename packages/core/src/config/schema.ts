@@ -173,6 +173,9 @@ export const configSchema = z.strictObject({
       parallel: z.int().min(1).max(256).default(4),
       maxQueue: z.int().min(0).default(64),
       threads: z.int().min(1).optional(),
+      batchSize: z.int().min(1).optional(),
+      flashAttention: z.boolean().optional(),
+      kvCache: z.enum(['f16', 'q8_0', 'q4_0']).optional(),
       ttl: duration.default(0),
       /** After a failed load, how long requests get the same error before the next attempt. */
       loadCooldown: duration.default(5),

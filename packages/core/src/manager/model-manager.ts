@@ -153,9 +153,12 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progr
     if (contextSize !== undefined) options.contextSize = contextSize;
     const threads = pick(model?.threads, defaults.threads);
     if (threads !== undefined) options.threads = threads;
-    if (model?.batchSize !== undefined) options.batchSize = model.batchSize;
-    if (model?.flashAttention !== undefined) options.flashAttention = model.flashAttention;
-    if (model?.kvCache !== undefined) options.kvCache = model.kvCache;
+    const batchSize = pick(model?.batchSize, defaults.batchSize);
+    if (batchSize !== undefined) options.batchSize = batchSize;
+    const flashAttention = pick(model?.flashAttention, defaults.flashAttention);
+    if (flashAttention !== undefined) options.flashAttention = flashAttention;
+    const kvCache = pick(model?.kvCache, defaults.kvCache);
+    if (kvCache !== undefined) options.kvCache = kvCache;
     if (model?.gpu !== undefined) options.gpu = model.gpu;
     if (model?.options !== undefined) options.backendOptions = model.options;
     return options;

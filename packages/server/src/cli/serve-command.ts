@@ -13,6 +13,10 @@ export interface ServeOptions {
   threads?: string;
   parallel?: string;
   gpu?: string;
+  contextSize?: string;
+  batchSize?: string;
+  flashAttention?: boolean;
+  kvCache?: string;
   logLevel?: string;
 }
 
@@ -27,6 +31,10 @@ export async function resolveServeConfig(options: ServeOptions, env: NodeJS.Proc
   input.modelDefaults = { ...input.modelDefaults };
   if (options.threads !== undefined) input.modelDefaults.threads = Number(options.threads);
   if (options.parallel !== undefined) input.modelDefaults.parallel = Number(options.parallel);
+  if (options.contextSize !== undefined) input.modelDefaults.contextSize = Number(options.contextSize);
+  if (options.batchSize !== undefined) input.modelDefaults.batchSize = Number(options.batchSize);
+  if (options.flashAttention !== undefined) input.modelDefaults.flashAttention = options.flashAttention;
+  if (options.kvCache !== undefined) input.modelDefaults.kvCache = options.kvCache as 'f16';
 
   if (options.model) {
     const source = path.resolve(options.model);

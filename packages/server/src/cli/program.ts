@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-import './thread-pool-size.js';
 import { Command } from 'commander';
 import { LlmuxError } from '@llmux/core';
 import { convertCommand } from './convert-command.js';
@@ -25,6 +23,11 @@ program
   .option('-t, --threads <n>', 'CPU threads per model (default: chosen from the model size)')
   .option('--parallel <n>', 'concurrent sequences per model (default 4)')
   .option('--gpu <type>', 'GPU for models whose config names none: auto, cuda, vulkan, metal or false (default false)')
+  .option('--context-size <n>', 'context length per sequence, in tokens (default: the trained length, at most 4096)')
+  .option('--batch-size <n>', 'prompt tokens evaluated per step (default 512)')
+  .option('--flash-attention', 'use flash attention (default: off on CPU, on when --kv-cache is quantized)')
+  .option('--no-flash-attention', 'do not use flash attention')
+  .option('--kv-cache <type>', 'KV-cache element type: f16, q8_0 or q4_0 (default f16)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(serveCommand);
 

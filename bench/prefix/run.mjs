@@ -1,0 +1,55 @@
+// pnpm bench:prefix — prefix reuse: turn 2 of a chat whose first ~1,500 tokens are the same as turn 1's
+// must start much sooner, because llmux gives it the sequence that already holds those tokens.
+// Prints turn-1 and turn-2 TTFT (medians over rounds, each round with a new shared prefix) and the
+// cached_tokens llmux reports. Model: the synthetic 125M model when bench:engines has made it (a
+// realistic prompt-processing cost), else stories260K.
+// Options: --rounds N (default 3)  --model PATH  --prefix-words N (default 1480: ~1,500 tokens)
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { median, streamOnce } from '../lib/http-load.mjs';
+import { log, root, startLlmux } from '../lib/processes.mjs';
+
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, model: { type: 'string' }, 'prefix-words': { type: 'string', default: '1480' } },
+});
+const synth = path.join(root, 'bench/.cache/synth-125m-q8_0.gguf');
+const model = args.model ?? (existsSync(synth) ? synth : path.join(root, 'models/stories260K.gguf'));
+const words = ['the', 'little', 'dog', 'ran', 'over', 'a', 'green', 'hill', 'and', 'saw', 'bright', 'sun', 'in', 'sky', 'with', 'his', 'friend', 'cat'];
+const prefixFor = (round) =>
+  `Story ${round}. ` + Array.from({ length: Number(args['prefix-words']) }, (_, i) => words[(i * 7 + round) % words.length]).join(' ') + '.';
+
+const server = await startLlmux(['--model', model, '--threads', '1', '--parallel', '4', '--context-size', '2048']);
+const rows = [];
+try {
+  await streamOnce(server.base, { kind: 'chat', model: 'default', prompt: 'warm up', maxTokens: 4 });
+  for (let round = 0; round < Number(args.rounds); round++) {
+    const system = prefixFor(round);
+    const first = [
+      { role: 'system', content: system },
+      { role: 'user', content: 'What did the dog see?' },
+    ];
+    const turn1 = await streamOnce(server.base, { kind: 'chat', model: 'default', messages: first, maxTokens: 16 });
+    // Another conversation in between, as on a shared server: it must not take turn 1's sequence.
+    await streamOnce(server.base, { kind: 'chat', model: 'default', prompt: `Something else ${round}`, maxTokens: 16 });
+    const second = [...first, { role: 'assistant', content: 'It saw the sun.' }, { role: 'user', content: 'And then?' }];
+    const turn2 = await streamOnce(server.base, { kind: 'chat', model: 'default', messages: second, maxTokens: 16 });
+    rows.push({ round, turn1, turn2 });
+    log(`round ${round + 1}: turn 1 ${turn1.promptTokens} prompt tokens, TTFT ${turn1.ttftMs.toFixed(1)} ms; turn 2 ${turn2.promptTokens} prompt tokens (${turn2.cachedTokens} cached), TTFT ${turn2.ttftMs.toFixed(1)} ms`);
+  }
+} finally {
+  await server.stop();
+}
+const t1 = median(rows.map((r) => r.turn1.ttftMs));
+const t2 = median(rows.map((r) => r.turn2.ttftMs));
+const lines = [
+  `Prefix reuse, ${path.basename(model)}, threads 1, medians of ${rows.length} rounds:`,
+  '',
+  '| turn | prompt tokens | cached tokens | TTFT ms |',
+  '|---|---|---|---|',
+  `| 1 | ${median(rows.map((r) => r.turn1.promptTokens))} | ${median(rows.map((r) => r.turn1.cachedTokens))} | ${t1.toFixed(1)} |`,
+  `| 2 | ${median(rows.map((r) => r.turn2.promptTokens))} | ${median(rows.map((r) => r.turn2.cachedTokens))} | ${t2.toFixed(1)} |`,
+  '',
+  `Turn 2 / turn 1 TTFT: ${(t2 / t1).toFixed(3)}x (goal <= 0.25x).`,
+];
+process.stdout.write(lines.join('\n') + '\n');

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, LoadedModel, StreamPart, Usage } from '@llmux/core';
+import { GgufBackend } from './gguf-backend.js';
+
+const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
+const stories = { id: 'stories', format: 'gguf' as const, path: path.join(MODELS, 'stories260K.gguf') };
+
+async function usageOf(model: LoadedModel, messages: ChatMessage[]): Promise<Usage> {
+  let usage: Usage | undefined;
+  for await (const part of await model.stream({ model: 'stories', messages, sampling: { temperature: 0 }, maxTokens: 8 })) {
+    if ((part as StreamPart).type === 'finish') usage = (part as Extract<StreamPart, { type: 'finish' }>).usage;
+  }
+  return usage!;
+}
+
+describe('prefix reuse across sequences', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await new GgufBackend().load(stories, { parallel: 3, maxQueue: 4, threads: 1, contextSize: 1024 });
+  });
+  afterAll(async () => {
+    await model.unload();
+  });
+
+  it('gives a follow-up turn the sequence holding its conversation, even after other requests', async () => {
+    const story = Array.from({ length: 60 }, (_, i) => ['the', 'dog', 'ran', 'to', 'a', 'big', 'tree'][i % 7]).join(' ');
+    const turn1: ChatMessage[] = [
+      { role: 'system', content: story },
+      { role: 'user', content: 'What did the dog do?' },
+    ];
+    const first = await usageOf(model, turn1);
+    expect(first.promptTokens).toBeGreaterThan(60);
+
+    // Short unrelated prompts share only the BOS token with the cached conversation: they must take
+    // the empty sequences, not throw the conversation's cache away.
+    const other = await usageOf(model, [{ role: 'user', content: 'Once upon a time' }]);
+    expect(other.cachedPromptTokens).toBeLessThanOrEqual(1);
+    await usageOf(model, [{ role: 'user', content: 'Lily had a red ball' }]);
+
+    const second = await usageOf(model, [...turn1, { role: 'assistant', content: 'It ran.' }, { role: 'user', content: 'And then?' }]);
+    expect(second.cachedPromptTokens).toBeGreaterThanOrEqual(first.promptTokens - 1);
+    expect(second.promptTokens).toBeGreaterThan(first.promptTokens);
+  });
+
+  it('gives up the least recently used conversation when every sequence holds one', async () => {
+    const ask = (n: number): ChatMessage[] => [{ role: 'user', content: `Tom counted ${n} stars in the sky and ${n} birds` }];
+    // Three fresh conversations fill the three sequences (the oldest one is the first).
+    for (const n of [11, 22, 33]) await usageOf(model, ask(n));
+    // A new conversation takes the least recently used sequence...
+    await usageOf(model, [{ role: 'user', content: 'A cat sat on a mat' }]);
+    // ...so the two most recent ones still find their prefix.
+    expect((await usageOf(model, ask(33))).cachedPromptTokens).toBeGreaterThan(5);
+    expect((await usageOf(model, ask(22))).cachedPromptTokens).toBeGreaterThan(5);
+  });
+});
