@@ -45,7 +45,7 @@ async function startServer() {
       },
     }),
   );
-  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--port', '0', '--config', config, '--log-level', 'info'], {
+  const child = spawn(process.execPath, [path.join(root, 'packages/server/dist/cli/main.cjs'), 'serve', '--port', '0', '--config', config, '--log-level', 'info'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

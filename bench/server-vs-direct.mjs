@@ -36,7 +36,7 @@ async function freePort() {
 async function startLlmux(port) {
   const child = spawn(
     process.execPath,
-    [path.join(root, 'packages/server/dist/cli/main.js'), 'serve', '--model', modelPath, '--port', String(port), '--threads', String(threads), '--parallel', '1', '--log-level', 'warn'],
+    [path.join(root, 'packages/server/dist/cli/main.cjs'), 'serve', '--model', modelPath, '--port', String(port), '--threads', String(threads), '--parallel', '1', '--log-level', 'warn'],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   for (let i = 0; i < 100; i++) {

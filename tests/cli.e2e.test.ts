@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR, startTestServer, type TestServer } from './helpers/test-server.js';
 import { lfsFile, startLocalHub, type LocalHub } from './helpers/local-hub.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.cjs');
 const REPO = 'llmux-test/brown-llama-1m-GGUF';
 let hub: LocalHub;
 let home: string;

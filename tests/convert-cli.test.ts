@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from './helpers/test-server.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.js');
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.cjs');
 const run = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args]);
 let work: string;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
+const CLI = path.join(ROOT, 'packages/server/dist/cli/main.cjs');
 
 /** pnpm as the test runner was started (`npx pnpm@10 test` sets npm_execpath), else from PATH. */
 function pnpm(args: string[], cwd: string) {

@@ -43,7 +43,7 @@ JSON
     envs=(); pre=(); config ""
     case $v in threads1) config ', "threads": 1';; pool4) envs=(UV_THREADPOOL_SIZE=4);; nobatch) pre=(--import "$PWD/no-greedy-batch.mjs");;
       profile) pre=(--cpu-prof --cpu-prof-dir="${PROFILE_DIR:-/tmp/prof}");; esac
-    setsid nohup env "${envs[@]}" node "${pre[@]}" dist/cli/main.js serve -c /tmp/llmux-bench.json > /tmp/llmux-$v.log 2>&1 &
+    setsid nohup env "${envs[@]}" node "${pre[@]}" dist/cli/main.cjs serve -c /tmp/llmux-bench.json > /tmp/llmux-$v.log 2>&1 &
     LPID=$!
     if wait_http http://127.0.0.1:8090/admin/health $LPID; then
       if [ "$v" = profile ]; then   # the profile covers the load, the warm-up and the largest concurrency

@@ -50,7 +50,7 @@ export function defaultServiceDeps(): ServiceDeps {
     uid: userInfo().uid,
     cwd: process.cwd(),
     nodePath: process.execPath,
-    cliPath: fileURLToPath(new URL('../main.js', import.meta.url)),
+    cliPath: fileURLToPath(new URL('../main.cjs', import.meta.url)),
     out: (text) => process.stdout.write(text),
     fetchHealth,
   };

@@ -27,7 +27,7 @@ export interface ServiceSpecInput {
   home: string;
   /** The node binary (process.execPath). */
   nodePath: string;
-  /** The llmux CLI script (packages/server/dist/cli/main.js). */
+  /** The llmux CLI script (packages/server/dist/cli/main.cjs). */
   cliPath: string;
   env: NodeJS.ProcessEnv;
 }
