@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AbortedError, BackendUnavailableError, type StreamPart, type Usage } from '@llmux/core';
+import { AbortedError, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { mergeIndexed } from '../http/merge-streams.js';
@@ -18,6 +18,7 @@ import {
 } from '../openai/chat-completion-shapes.js';
 import { dispatchChat } from '../runtime/dispatch.js';
 import { routeReason, setRouteHeaders } from '../http/route-headers.js';
+import { collectedFailure } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { observeStreams } from '../http/usage-observer.js';
 import { serverReason, trackRequest } from './track-request.js';
@@ -143,13 +144,8 @@ async function collectChat(identity: CompletionIdentity, streams: AsyncIterable<
       const call = toolCalls[index]![part.index];
       if (call) call.function.arguments += part.argumentsDelta;
     } else if (part.type === 'finish') {
-      if (part.reason === 'error') throw part.error;
-      if (part.reason === 'abort') {
-        const reason = serverReason(signal);
-        if (reason) throw reason;
-        if (signal.aborted) throw new AbortedError('The client closed the connection.');
-        throw new BackendUnavailableError(STOPPED_BY_SERVER);
-      }
+      const failure = collectedFailure(part, signal);
+      if (failure) throw failure;
       finishes[index] = toOpenAIFinishReason(part.reason);
       usages[index] = part.usage;
     }

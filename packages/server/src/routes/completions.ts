@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AbortedError, BackendUnavailableError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart, type Usage } from '@llmux/core';
+import { AbortedError, UnsupportedFeatureError, withGenerationDefaults, type CompletionRequest, type StreamPart, type Usage } from '@llmux/core';
 import { validateBody } from '../http/validate-body.js';
 import { routeReason, setRouteHeaders } from '../http/route-headers.js';
 import { SseWriter } from '../http/sse-writer.js';
@@ -11,6 +11,7 @@ import { checkPromptCount, DEFAULT_COMPLETION_MAX_TOKENS, toCompletionRequests }
 import { newCompletionIdentity, toOpenAIFinishReason, type CompletionIdentity, type OpenAIFinishReason } from '../openai/chat-completion-shapes.js';
 import { appendLegacyLogprobs, emptyLegacyLogprobs, type LegacyLogprobs } from '../openai/completion-shapes.js';
 import { dispatchTo, startSeededChoices } from '../runtime/dispatch-to.js';
+import { collectedFailure } from '../runtime/generation.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { observeStreams } from '../http/usage-observer.js';
 import { serverReason, trackRequest } from './track-request.js';
@@ -153,13 +154,8 @@ async function collectCompletion(identity: CompletionIdentity, streams: AsyncIte
     if (part.type === 'text-delta') texts[index] += part.text;
     else if (part.type === 'logprobs') offsets[index] = appendLegacyLogprobs(logprobs[index]!, part, offsets[index]!);
     else if (part.type === 'finish') {
-      if (part.reason === 'error') throw part.error;
-      if (part.reason === 'abort') {
-        const reason = serverReason(signal);
-        if (reason) throw reason;
-        if (signal.aborted) throw new AbortedError('The client closed the connection.');
-        throw new BackendUnavailableError(STOPPED_BY_SERVER);
-      }
+      const failure = collectedFailure(part, signal);
+      if (failure) throw failure;
       finishes[index] = toOpenAIFinishReason(part.reason);
       usages[index] = part.usage;
     }
