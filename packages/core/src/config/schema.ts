@@ -128,6 +128,8 @@ export const serverSchema = z.strictObject({
   requestTimeout: duration.default(600),
   /** Longest pause between two writes of a streamed response; 0 = none. */
   streamIdleTimeout: duration.default(60),
+  /** Text generated within this time after the last write goes out in one chunk (the first token at once); 0 = a chunk per token. */
+  streamInterval: duration.default(0.01),
   /** Longest time a client may take to send its headers and body (slow clients get 408). */
   bodyTimeout: duration.default(30),
   /** How long SIGTERM waits for in-flight requests before aborting them. */

@@ -1,2 +1,3 @@
 export { AsyncChannel } from './async-channel.js';
 export { SlotPool, type SlotLease } from './slot-pool.js';
+export { coalesceTextDeltas } from './coalesce-text-deltas.js';

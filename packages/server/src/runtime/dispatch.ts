@@ -1,4 +1,5 @@
 import {
+  coalesceTextDeltas,
   ErrorCodes,
   LlmuxError,
   withGenerationDefaults,
@@ -69,9 +70,12 @@ export async function dispatchChat(
     routerState(runtime),
   );
   runtime.logger.debug({ requestedModel, decision }, 'route decided');
-  return decision.mode === 'cascade'
-    ? runCascade(runtime, decision, request, choices, signal)
-    : runFallbacks(runtime, decision, request, choices, signal);
+  const dispatched =
+    decision.mode === 'cascade'
+      ? await runCascade(runtime, decision, request, choices, signal)
+      : await runFallbacks(runtime, decision, request, choices, signal);
+  const windowMs = runtime.config.server.streamInterval * 1000;
+  return { ...dispatched, streams: dispatched.streams.map((stream) => coalesceTextDeltas(stream, windowMs)) };
 }
 
 /** The router for a name: a virtual model's own strategy, else the global one. */
