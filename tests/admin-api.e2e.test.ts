@@ -5,6 +5,7 @@ import path from 'node:path';
 import { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR, startTestServer, type TestServer } from './helpers/test-server.js';
+import { readSseEvents, requestJson } from './helpers/http.js';
 import { lfsFile, startLocalHub, textFile, type LocalHub } from './helpers/local-hub.js';
 
 const REPO = 'llmux-test/brown-llama-1m-GGUF';
@@ -12,37 +13,8 @@ let hub: LocalHub;
 let server: TestServer;
 let cacheDir: string;
 
-async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.url}${url}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Reads `event:`/`data:` pairs from an SSE response until `until` says stop. */
-async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean) {
-  const events: { event: string; data: any }[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = res.body!.getReader();
-  while (!until(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (data !== undefined) events.push({ event, data: data === '[DONE]' ? data : JSON.parse(data) });
-    }
-  }
-  await reader.cancel();
-  return events;
-}
+const json = (method: string, url: string, body?: unknown) => requestJson(server.url, method, url, body);
+const readEvents = readSseEvents;
 
 beforeAll(async () => {
   cacheDir = await mkdtemp(path.join(tmpdir(), 'llmux-admin-cache-'));
