@@ -9,7 +9,7 @@ set -euo pipefail
 WS=$PWD; REPO=$(realpath "${1:-/work/main}"); HERE=$(dirname "$(realpath "$0")")
 STAGE=$REPO/.gpu-stage/llmux; CARRY=$REPO/.gpu; TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 pnpm build
-pnpm --filter @llmux/server deploy --legacy --prod --config.node-linker=hoisted "$TMP/llmux" > "$TMP/deploy.log" 2>&1 \
+pnpm --filter @llmux/server deploy --prod --config.inject-workspace-packages=true --config.node-linker=hoisted "$TMP/llmux" > "$TMP/deploy.log" 2>&1 \
   || { tail -20 "$TMP/deploy.log"; exit 1; }
 grep -q sampleGreedyBatch "$TMP/llmux/node_modules/node-llama-cpp/llama/addon/AddonContext.cpp" || { echo "patch not applied" >&2; exit 1; }
 (cd "$TMP/llmux/node_modules/node-llama-cpp" && node dist/cli/cli.js source download --skipBuild > /dev/null)
