@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { STORY, STORY_CONTINUATION } from './helpers/stories.js';
 
 let server: TestServer;
 let client: Anthropic;
@@ -13,9 +14,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const STORY = 'Once upon a time';
-// Greedy continuation of the prompt by stories260K (see chat-completions.e2e.test.ts).
-const STORY_CONTINUATION = ', there was a little girl named Lily. She loved to play outside in the park.';
 
 describe('POST /v1/messages with the @anthropic-ai/sdk client', () => {
   it('answers a non-streaming request with text, stop_reason and usage', async () => {

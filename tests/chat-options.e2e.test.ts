@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { STORY, STORY_CONTINUATION } from './helpers/stories.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,10 +11,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const STORY = 'Once upon a time';
 const story = [{ role: 'user' as const, content: STORY }];
-// Greedy continuation of the prompt by stories260K, the same on every machine.
-const STORY_CONTINUATION = ', there was a little girl named Lily. She loved to play outside in the park.';
 
 describe('chat options with the openai client', () => {
   it('logprobs: one entry per token with top_logprobs, joined tokens = content, same text as without logprobs', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { STORY, STORY_CONTINUATION } from './helpers/stories.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,9 +11,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const STORY = 'Once upon a time';
-// Greedy continuation of the prompt by stories260K, the same on every machine.
-const STORY_CONTINUATION = ', there was a little girl named Lily. She loved to play outside in the park.';
 
 describe('POST /v1/completions with the openai client', () => {
   it('continues a prompt as raw text, with OpenAI fields', async () => {

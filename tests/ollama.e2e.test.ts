@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ollama } from 'ollama';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { STORY, STORY_CONTINUATION } from './helpers/stories.js';
 
 let server: TestServer;
 let ollama: Ollama;
@@ -13,9 +14,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const STORY = 'Once upon a time';
-// Greedy continuation of the prompt by stories260K (see chat-completions.e2e.test.ts).
-const STORY_CONTINUATION = ', there was a little girl named Lily. She loved to play outside in the park.';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { STORY, STORY_CONTINUATION } from './helpers/stories.js';
 
 let server: TestServer;
 
@@ -11,9 +12,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const STORY = 'Once upon a time';
-// Greedy continuation of the prompt by stories260K (see chat-completions.e2e.test.ts).
-const STORY_CONTINUATION = ', there was a little girl named Lily. She loved to play outside in the park.';
 
 describe('POST /v1/responses with the openai client', () => {
   it('answers a string input with one message item, usage and output_text', async () => {
