@@ -1,62 +1,72 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlamaCompletion, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { findLocalBuild } from './llama-binary-choice.js';
 import { getLlamaRuntime } from './llama-runtime.js';
 
-// patches/node-llama-cpp@3.22.1.patch adds a native `sampleGreedyBatch` to the addon (built from source, e.g. for CUDA)
-// and a JS path that sends every plain greedy pick of a batch to it. The prebuilt CPU binary used here lacks the
-// native method, so these tests check the fallback, and the JS batching path against a stand-in for the native method
-// (made of the addon's own per-sequence greedy sampler): both must produce the tokens that sampling one by one produces.
+// patches/node-llama-cpp@3.22.1.patch adds greedy picks to the addon, active in bindings compiled on the machine
+// (`llmux engine build`): a decode step picks the argmax token of the outputs whose sequences sampled greedily last
+// time (no second native call per token), and `sampleGreedyBatch` picks the rest of a batch in one call. Prebuilt
+// binaries lack both; the JS then samples sequence by sequence. Either way the tokens must be those of sampling one
+// by one with the addon's own greedy sampler.
 const MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260K.gguf');
+const PROMPTS = ['Once upon a time', 'The cat sat', 'Lily went to the park'];
 
 interface AddonContextInternals {
+  decodeBatch(greedyIndexes?: Int32Array): Promise<Int32Array | undefined>;
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<number>;
   sampleGreedyBatch?: (indexes: Int32Array) => Promise<Int32Array>;
 }
 type ContextInternals = { _ctx: AddonContextInternals; _canSampleGreedyBatch(): boolean };
 
-describe('greedy batch sampling (node-llama-cpp patch)', () => {
+async function generate(context: LlamaContext, maxTokens = 24): Promise<string[]> {
+  return Promise.all(
+    PROMPTS.map((prompt) => new LlamaCompletion({ contextSequence: context.getSequence() }).generateCompletion(prompt, { maxTokens, temperature: 0 })),
+  );
+}
+
+/** The same generation with the greedy paths turned off: every token from the addon's per-sequence sampler. */
+async function referenceTexts(model: LlamaModel, maxTokens = 24): Promise<string[]> {
+  const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
+  (context as unknown as ContextInternals)._canSampleGreedyBatch = () => false;
+  try {
+    return await generate(context, maxTokens);
+  } finally {
+    await context.dispose();
+  }
+}
+
+describe('greedy picks with the prebuilt binary (no native greedy methods)', () => {
   let llama: Llama;
   let model: LlamaModel;
   beforeAll(async () => {
-    llama = await getLlamaRuntime(false);
+    llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     model = await llama.loadModel({ modelPath: MODEL });
   });
   afterAll(async () => {
     await model.dispose();
   });
 
-  async function generate(context: LlamaContext): Promise<string[]> {
-    const prompts = ['Once upon a time', 'The cat sat', 'Lily went to the park'];
-    return Promise.all(
-      prompts.map((prompt) =>
-        new LlamaCompletion({ contextSequence: context.getSequence() }).generateCompletion(prompt, { maxTokens: 24, temperature: 0 }),
-      ),
-    );
-  }
-
-  it('falls back to per-sequence sampling when the binary has no sampleGreedyBatch', async () => {
+  it('falls back to per-sequence sampling', async () => {
+    expect(llama.buildType).toBe('prebuilt');
     const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
     const internals = context as unknown as ContextInternals;
     expect(typeof internals._ctx.sampleGreedyBatch).toBe('undefined');
     expect(internals._canSampleGreedyBatch()).toBe(false);
-    const texts = await generate(context);
-    expect(texts.every((text) => text.length > 0)).toBe(true);
+    expect(await generate(context)).toEqual(await referenceTexts(model));
     await context.dispose();
   });
 
-  it('sends the greedy picks of one batch to one native call, with the same tokens as the fallback', async () => {
-    const reference = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
-    const expected = await generate(reference);
-    await reference.dispose();
-
+  it('sends the greedy picks of one batch to one call, with the same tokens as the fallback', async () => {
+    const expected = await referenceTexts(model);
     const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
     const internals = context as unknown as ContextInternals;
     const bindings = (llama as unknown as { _bindings: { AddonSampler: new (model: unknown) => { applyConfig(c: object): void; dispose(): void } } })._bindings;
     const greedy = new bindings.AddonSampler((model as unknown as { _model: unknown })._model);
     greedy.applyConfig({ temperature: 0 });
     const callSizes: number[] = [];
+    // a stand-in for the native method, made of the addon's own per-sequence greedy sampler
     Object.defineProperty(internals._ctx, 'sampleGreedyBatch', {
       value: async (indexes: Int32Array) => {
         callSizes.push(indexes.length);
@@ -66,10 +76,72 @@ describe('greedy batch sampling (node-llama-cpp patch)', () => {
       },
     });
     expect(internals._canSampleGreedyBatch()).toBe(true);
+    // the prebuilt decodeBatch ignores the greedy indexes it is given: every pick goes through sampleGreedyBatch
     expect(await generate(context)).toEqual(expected);
     expect(callSizes.length).toBeGreaterThan(0);
     expect(Math.max(...callSizes)).toBe(3);
     await context.dispose();
     greedy.dispose();
+  });
+});
+
+const localBuild = findLocalBuild();
+// A binding compiled here exists only after `llmux engine build` (CI runs it before the tests); without one there
+// is no native code to test, and the block above covers the JS paths.
+describe.skipIf(!localBuild)('greedy picks with a binding built on this machine', () => {
+  let model: LlamaModel;
+  beforeAll(async () => {
+    const llama = await getLlamaRuntime(false);
+    expect(llama.buildType).toBe('localBuild');
+    model = await llama.loadModel({ modelPath: MODEL });
+  });
+  afterAll(async () => {
+    await model.dispose();
+  });
+
+  it('picks greedy tokens inside the decode step, with the tokens of per-sequence sampling', async () => {
+    const maxTokens = 40;
+    const expected = await referenceTexts(model, maxTokens);
+    const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
+    const internals = context as unknown as ContextInternals;
+    expect(internals._canSampleGreedyBatch()).toBe(true);
+    const native = internals._ctx;
+    let decodes = 0;
+    let decodesWithPicks = 0;
+    let batchSamples = 0;
+    internals._ctx = new Proxy(native, {
+      get(target, key) {
+        if (key === 'decodeBatch')
+          return async (greedyIndexes?: Int32Array) => {
+            decodes++;
+            const picks = await target.decodeBatch(greedyIndexes);
+            if (greedyIndexes) {
+              expect(picks).toBeInstanceOf(Int32Array);
+              expect(picks!.length).toBe(greedyIndexes.length);
+              decodesWithPicks++;
+            }
+            return picks;
+          };
+        if (key === 'sampleGreedyBatch') return (indexes: Int32Array) => (batchSamples++, target.sampleGreedyBatch!(indexes));
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    expect(await generate(context, maxTokens)).toEqual(expected);
+    // the first token of each prompt goes through sampleGreedyBatch; after that each decode picks the tokens itself
+    expect(decodesWithPicks).toBeGreaterThan(decodes * 0.8);
+    expect(batchSamples).toBeLessThanOrEqual(PROMPTS.length);
+    await context.dispose();
+  });
+
+  it('leaves tokens that are not greedy to the sampler', async () => {
+    const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
+    const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+    await completion.generateCompletion('Once upon a time', { maxTokens: 8, temperature: 0 }); // the sequence now hints greedy
+    const texts = new Set<string>();
+    for (let seed = 1; seed <= 4; seed++)
+      texts.add(await completion.generateCompletion('Once upon a time', { maxTokens: 24, temperature: 1.5, seed }));
+    expect(texts.size).toBeGreaterThan(1);
+    await context.dispose();
   });
 });

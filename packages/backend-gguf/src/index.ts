@@ -8,3 +8,4 @@ export { chooseLlamaBinary, findLocalBuild, gpuOfBuildFolder, type LlamaBinaryCh
 export { llamaDeviceInfo, describeLlama, type LlamaDeviceInfo } from './device-info.js';
 export { ggufPlugin } from './plugin.js';
 export { ggufPlugin as default } from './plugin.js';
+export { buildLocalBinding, missingBuildTools, cpuCmakeOptions, prebuiltBinariesFolder, prebuiltCpuKernels, type BuildGpu, type LocalBuildOptions } from './local-build.js';

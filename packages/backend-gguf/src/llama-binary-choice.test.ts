@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseLlamaBinary, findLocalBuild, gpuOfBuildFolder } from './llama-binary-choice.js';
 
@@ -66,7 +67,10 @@ describe('findLocalBuild', () => {
     expect(findLocalBuild(llamaFolder('{"folderName":"../linux-x64-cuda"}', 'linux-x64-cuda'))).toBeUndefined();
   });
 
-  it('finds nothing in this install, which has only prebuilt binaries', () => {
-    expect(findLocalBuild()).toBeUndefined();
+  it("reads node-llama-cpp's own llama folder by default: a build exactly when `llmux engine build` left one", () => {
+    const folder = path.resolve(path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), '..', 'llama');
+    const lastBuild = path.join(folder, 'lastBuild.json');
+    const expected = existsSync(lastBuild) ? { folderName: (JSON.parse(readFileSync(lastBuild, 'utf8')) as { folderName: string }).folderName } : undefined;
+    expect(findLocalBuild()).toEqual(expected);
   });
 });

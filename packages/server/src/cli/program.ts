@@ -84,6 +84,19 @@ program
   .option('--temperature <t>', 'sampling temperature')
   .action(async (...args: Parameters<typeof import('./run-command.js').runCommand>) => (await import('./run-command.js')).runCommand(...args));
 
+const engine = program.command('engine').description('The llama.cpp binding that runs GGUF models: build one for this machine, or see which is used.');
+engine
+  .command('build')
+  .description('Compile the llama.cpp binding on this machine (offline, minutes; needs cmake, a C++ compiler and git): OpenMP threads and greedy tokens picked inside the decode step. serve uses it from then on.')
+  .option('--gpu <type>', 'cuda, vulkan, metal or false (default false: CPU)')
+  .option('-q, --quiet', 'do not print the compiler output')
+  .action(async (options: import('./engine-command.js').EngineBuildOptions) => (await import('./engine-command.js')).engineBuildCommand(options));
+engine
+  .command('status')
+  .description('Which binding CPU models get: prebuilt or built on this machine.')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => (await import('./engine-command.js')).engineStatusCommand(options));
+
 program
   .command('doctor')
   .description('Check this machine and the config and say what to fix: Node, native binding and GPU, CPU features, config, port, model files and checksums, memory, hub cache. Exit 1 when something is wrong.')

@@ -11,8 +11,12 @@ export async function checkNativeBinding(): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   try {
     try {
-      await getLlamaRuntime(false);
-      results.push(ok('binding', 'node-llama-cpp CPU binding loads'));
+      const llama = await getLlamaRuntime(false);
+      results.push(
+        llama.buildType === 'localBuild'
+          ? ok('binding', 'node-llama-cpp CPU binding loads: built on this machine (llmux engine build)')
+          : warn('binding', 'node-llama-cpp CPU binding loads: prebuilt (no OpenMP; one native call more per token)', "run 'llmux engine build' once (offline, minutes; needs cmake, g++ and git) for faster CPU generation, most of all with threads > 1"),
+      );
     } catch (error) {
       results.push(fail('binding', `the CPU binding does not load: ${message(error)}`, "reinstall with 'pnpm install' (or 'npm install') so node-llama-cpp fetches its prebuilt binary for this platform"));
       return results;
