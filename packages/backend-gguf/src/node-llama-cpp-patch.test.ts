@@ -50,6 +50,32 @@ describe('the node-llama-cpp patch', () => {
     expect(decodes).toBeLessThanOrEqual(tokens + 4);
   });
 
+  it('adds the sequences of a step to the batch in ascending id order, whatever order they queued in', async () => {
+    // llama.cpp splits a batch for per-sequence KV caches into one graph run per run of consecutive sequence ids:
+    // sequences 2,3,0,1 in that order would cost two runs per token.
+    const internal = context as unknown as { _ctx: { initBatch(size: number): void; addToBatch(sequenceId: number, ...rest: unknown[]): unknown } };
+    const native = internal._ctx;
+    const batches: number[][] = [];
+    internal._ctx = new Proxy(native, {
+      get(target, key) {
+        if (key === 'initBatch') return (size: number) => (batches.push([]), target.initBatch(size));
+        if (key === 'addToBatch') return (sequenceId: number, ...rest: unknown[]) => (batches.at(-1)!.push(sequenceId), target.addToBatch(sequenceId, ...rest));
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    try {
+      const order = [3, 1, 2, 0]; // start the generations in an order other than the sequences'
+      await Promise.all(order.map((i) => completions[i]!.generateCompletion(`Lily number ${i}`, { maxTokens: 16, temperature: 0 })));
+      const multi = batches.filter((batch) => batch.length > 1);
+      expect(multi.length).toBeGreaterThan(8);
+      for (const batch of multi) expect(batch).toEqual([...batch].sort((a, b) => a - b));
+      expect(new Set(multi.flat()).size).toBe(4);
+    } finally {
+      internal._ctx = native;
+    }
+  });
+
   it('lets a request that must trim its cached tokens start while others keep generating', async () => {
     const [a, b, c, d] = completions as [LlamaCompletion, LlamaCompletion, LlamaCompletion, LlamaCompletion];
     await d.generateCompletion('Lily and Tom went to the park', { maxTokens: 4, temperature: 0 }); // d now holds other tokens
