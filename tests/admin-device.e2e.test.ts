@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLocalBuild } from '@llmux/backend-gguf';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 describe('GET /admin/device', () => {
@@ -20,9 +21,11 @@ describe('GET /admin/device', () => {
     const response = await fetch(`${server.url}/admin/device`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { bindings: unknown[] };
-    // The bundled models run on the prebuilt CPU binding here: no GPU, no device memory.
+    // The bundled models run on the CPU binding here (built on this machine by `llmux engine build` when one
+    // exists, else prebuilt): no GPU, no device memory.
+    const binary = findLocalBuild() ? 'localBuild' : 'prebuilt';
     expect(body.bindings).toEqual([
-      { gpu: false, binary: 'prebuilt', devices: [], memory: { total_bytes: 0, used_bytes: 0, free_bytes: 0 } },
+      { gpu: false, binary, devices: [], memory: { total_bytes: 0, used_bytes: 0, free_bytes: 0 } },
     ]);
   });
 });

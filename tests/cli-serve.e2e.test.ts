@@ -61,6 +61,14 @@ describe('llmux serve (the executable)', () => {
     expect(await chat(url)).toMatch(/^, there was a little girl named Lily/);
   });
 
+  it('runs on the prebuilt binding with LLMUX_BINDING=prebuilt, even where a local build exists', async () => {
+    const model = ['--model', path.join(MODELS_DIR, 'stories260K.gguf'), '--threads', '1'];
+    const { url } = await serve(model, { LLMUX_BINDING: 'prebuilt' });
+    expect(await chat(url)).toMatch(/^, there was a little girl named Lily/);
+    const device = (await (await fetch(`${url}/admin/device`)).json()) as { bindings: Array<{ binary: string }> };
+    expect(device.bindings.map((binding) => binding.binary)).toEqual(['prebuilt']);
+  });
+
   // The thread count is read from /proc: Linux only.
   it.runIf(existsSync('/proc/self/task'))('starts with one libuv pool thread unless UV_THREADPOOL_SIZE says otherwise', async () => {
     const model = ['--model', path.join(MODELS_DIR, 'stories260K.gguf'), '--threads', '1'];

@@ -24,10 +24,12 @@ function openBinding(choice: LlamaBinaryChoice, logger?: Logger): Promise<Llama>
 /**
  * One llama.cpp binding per binary choice per process. Never builds from source at run time:
  * a missing binary is an error that says how to get one. A binding built on this machine for
- * the requested GPU type is preferred to the prebuilt ones (see chooseLlamaBinary).
+ * the requested GPU type is preferred to the prebuilt ones (see chooseLlamaBinary), unless the environment
+ * variable LLMUX_BINDING is `prebuilt`.
  */
 export function getLlamaRuntime(gpu: GpuSetting, logger?: Logger): Promise<Llama> {
-  const choice = chooseLlamaBinary(gpu, findLocalBuild());
+  // LLMUX_BINDING=prebuilt passes over a local build (to compare the two, or to sidestep a broken one)
+  const choice = chooseLlamaBinary(gpu, process.env.LLMUX_BINDING === 'prebuilt' ? undefined : findLocalBuild());
   const key = choice.kind === 'localBuild' ? `local:${choice.folderName}` : `search:${String(choice.gpu)}`;
   let runtime = runtimes.get(key);
   if (!runtime) {
