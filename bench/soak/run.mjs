@@ -1,5 +1,6 @@
-// pnpm bench:soak — memory: idle RSS of `llmux serve` with both bundled models loaded, then RSS after
-// 100 and after N (default 2,000) short chat requests spread over both models, each after a 5 s pause.
+// pnpm bench:soak — memory: idle RSS of `llmux serve` with both bundled GGUF models loaded, then RSS after
+// 100 and after N (default 2,000) short chat requests spread over both models, each after a 6 s pause (idle: past
+// the server's one full garbage collection 5 s after its last request, `server.idleCollect`).
 // Goals: idle RSS < 150 MB; RSS after N within 10% of RSS after 100.
 // Options: --requests N (default 2000)  --concurrency N (default 4)  --tokens N (default 16)
 import { parseArgs } from 'node:util';
@@ -17,13 +18,14 @@ const prompts = ['Once upon a time', 'The jury said', 'Lily and Tom went to the 
 const server = await startLlmux([]);
 const rows = [];
 try {
-  const models = (await (await fetch(`${server.base}/v1/models`)).json()).data.map((m) => m.id);
+  // the two bundled GGUF models (the goal's); the MLX copy of brown adds its own runtime (~65 MB) and is left unloaded
+  const models = (await (await fetch(`${server.base}/admin/models`)).json()).data.filter((m) => m.format === 'gguf').map((m) => m.id);
   for (const model of models) await streamOnce(server.base, { kind: 'chat', model, prompt: 'Hello', maxTokens: 4 });
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 6000));
   const idle = rssOf(server.pid);
   rows.push(['idle, both models loaded', 0, idle]);
   log(`idle RSS with ${models.join(' and ')} loaded: ${mib(idle)} MiB`);
-  // RSS at 100 requests, then every 500, and at the end; each taken after a 5 s pause, so that it shows what
+  // RSS at 100 requests, then every 500, and at the end; each taken after a 6 s pause, so that it shows what
   // stays rather than where V8's collection cycle happens to be (RSS swings by ~20 MB within a cycle under load)
   const checkpoints = new Map([100, ...Array.from({ length: Math.floor(total / 500) }, (_, i) => (i + 1) * 500), total].map((n) => [n, 0]));
   let sent = 0;
@@ -35,9 +37,9 @@ try {
       }
     };
     await Promise.all(Array.from({ length: Number(args.concurrency) }, worker));
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, 6000));
     checkpoints.set(upTo, rssOf(server.pid));
-    log(`after ${upTo} requests (+5 s): ${mib(checkpoints.get(upTo))} MiB`);
+    log(`after ${upTo} requests (+6 s): ${mib(checkpoints.get(upTo))} MiB`);
   }
   for (const [n, rss] of checkpoints) rows.push([`after ${n} requests`, n, rss]);
 } finally {

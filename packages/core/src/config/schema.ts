@@ -134,6 +134,8 @@ export const serverSchema = z.strictObject({
   bodyTimeout: duration.default(30),
   /** How long SIGTERM waits for in-flight requests before aborting them. */
   shutdownTimeout: duration.default(10),
+  /** After this long without requests (following some), one full garbage collection gives the heap back; 0 = never. */
+  idleCollect: duration.default(5),
   metrics: z
     .strictObject({
       /** Serve `GET /metrics` (Prometheus text; admin key required when admin keys exist). */

@@ -21,6 +21,7 @@ import {
 } from '@llmux/core';
 import { TargetHealth } from '@llmux/router';
 import { HfCacheStore } from '@llmux/store-hf';
+import { IdleCollector } from './idle-collector.js';
 import { InflightRequests } from './inflight.js';
 import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
 import { ModelPulls } from './model-pulls.js';
@@ -45,6 +46,8 @@ export interface Runtime {
   /** Embedding hints for task routing. */
   taskHints: TaskHints;
   inflight: InflightRequests;
+  /** One full garbage collection after each busy period (`server.idleCollect`). */
+  idleCollector: IdleCollector;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
   close(): Promise<void>;
@@ -83,7 +86,8 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
   validateVirtualModels(config, routers);
   const health = new TargetHealth({ failures: config.router.cooldown.failures, cooldownMs: config.router.cooldown.seconds * 1000 });
 
-  const inflight = new InflightRequests();
+  const idleCollector = new IdleCollector(config.server.idleCollect * 1000);
+  const inflight = new InflightRequests(idleCollector);
   let closing: Promise<void> | undefined;
   return {
     container,
@@ -97,8 +101,9 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
     health,
     plugins,
     inflight,
+    idleCollector,
     startedAt: new Date(),
     taskHints: new TaskHints(manager, logger.child({ component: 'task-hints' })),
-    close: () => (closing ??= manager.shutdown()),
+    close: () => (closing ??= (idleCollector.close(), manager.shutdown())),
   };
 }
