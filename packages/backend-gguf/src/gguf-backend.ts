@@ -77,7 +77,8 @@ export class GgufBackend implements Backend {
     }
     try {
       const contextSize = this.contextSizeFor(model.trainContextSize, options);
-      const threads = options.threads ?? defaultThreads(fileSize);
+      // a binding built here (llmux engine build) carries the patch's persistent thread pool
+      const threads = options.threads ?? defaultThreads(fileSize, llama.buildType === 'localBuild');
       const kv = kvCacheSettings(options.kvCache, options.flashAttention, model.fileInfo, location.id);
       const context = await model.createContext({
         contextSize,
