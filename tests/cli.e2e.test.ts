@@ -1,35 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { MODELS_DIR, startTestServer, type TestServer } from './helpers/test-server.js';
 import { lfsFile, startLocalHub, type LocalHub } from './helpers/local-hub.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.cjs');
 const REPO = 'llmux-test/brown-llama-1m-GGUF';
 let hub: LocalHub;
 let home: string;
 let server: TestServer;
 
 /** Runs `llmux ...` as a child process in an empty folder, with its own hub cache and the local hub. */
-function llmux(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: home,
-      env: { PATH: process.env.PATH, HOME: home, HF_HUB_CACHE: path.join(home, 'hub'), HF_ENDPOINT: hub.url, XDG_CONFIG_HOME: path.join(home, 'config'), LLMUX_MODELS_DIR: MODELS_DIR },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
+const llmux = (args: string[], input?: string) =>
+  runCli(args, {
+    cwd: home,
+    input: input ?? '',
+    env: { PATH: process.env.PATH, HOME: home, HF_HUB_CACHE: path.join(home, 'hub'), HF_ENDPOINT: hub.url, XDG_CONFIG_HOME: path.join(home, 'config'), LLMUX_MODELS_DIR: MODELS_DIR },
   });
-}
 
 beforeAll(async () => {
   home = await mkdtemp(path.join(tmpdir(), 'llmux-cli-'));

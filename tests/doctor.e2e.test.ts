@@ -1,33 +1,18 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { MODELS_DIR } from './helpers/test-server.js';
 
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../packages/server/dist/cli/main.cjs');
 let home: string;
 let busy: Server;
 let busyPort: number;
 
 /** Runs `llmux ...` as a child process in a temp folder with its own HOME and models folder. */
-function llmux(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: home,
-      env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), LLMUX_MODELS_DIR: MODELS_DIR, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const llmux = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { cwd: home, env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), LLMUX_MODELS_DIR: MODELS_DIR, ...env } });
 
 const line = (out: string, name: string) => out.split('\n').find((l) => l.includes(`] ${name}:`)) ?? `(no ${name} line in:\n${out})`;
 

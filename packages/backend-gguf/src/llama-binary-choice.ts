@@ -36,9 +36,14 @@ export function chooseLlamaBinary(gpu: GpuSetting, localBuild: LocalBuild | unde
   return { kind: 'search', gpu };
 }
 
+/** node-llama-cpp's package folder (holding `dist/` and `llama/`). */
+export function nodeLlamaCppFolder(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), '..');
+}
+
 /** node-llama-cpp's `llama/` folder (beside its `dist/`). */
 function llamaFolder(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), '..', 'llama');
+  return path.join(nodeLlamaCppFolder(), 'llama');
 }
 
 /** The last local build whose binary exists, or undefined when none was made (the usual install). */

@@ -2,9 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { LlmuxError } from '@llmux/core';
-import { findLocalBuild, type LocalBuild } from './llama-binary-choice.js';
+import { findLocalBuild, nodeLlamaCppFolder, type LocalBuild } from './llama-binary-choice.js';
 
 export type BuildGpu = 'cuda' | 'vulkan' | 'metal' | false;
 
@@ -13,11 +12,6 @@ export interface LocalBuildOptions {
   gpu?: BuildGpu;
   /** Receives the compiler's output as it comes (default: dropped). */
   onOutput?: (chunk: string) => void;
-}
-
-/** node-llama-cpp's package folder (holding `dist/` and `llama/`). */
-function nodeLlamaCppFolder(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.resolve('node-llama-cpp'))), '..');
 }
 
 /** The folder of node-llama-cpp's prebuilt binaries for this platform, or undefined where there is none. */

@@ -28,8 +28,6 @@ export function fullCollection(): Collect | undefined {
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
   private readonly collect: Collect | undefined;
-  /** Full collections run so far. */
-  collections = 0;
 
   constructor(
     private readonly delayMs: number,
@@ -50,7 +48,6 @@ export class IdleCollector {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.collections += 1;
       this.collect!();
     }, this.delayMs);
     this.timer.unref();

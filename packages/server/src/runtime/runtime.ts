@@ -46,8 +46,6 @@ export interface Runtime {
   /** Embedding hints for task routing. */
   taskHints: TaskHints;
   inflight: InflightRequests;
-  /** One full garbage collection after each busy period (`server.idleCollect`). */
-  idleCollector: IdleCollector;
   startedAt: Date;
   /** Aborts what still runs, unloads every model, frees the engines. Idempotent. */
   close(): Promise<void>;
@@ -101,7 +99,6 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
     health,
     plugins,
     inflight,
-    idleCollector,
     startedAt: new Date(),
     taskHints: new TaskHints(manager, logger.child({ component: 'task-hints' })),
     close: () => (closing ??= (idleCollector.close(), manager.shutdown())),
