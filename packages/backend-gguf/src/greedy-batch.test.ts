@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { findLocalBuild } from './llama-binary-choice.js';
 import { getLlamaRuntime } from './llama-runtime.js';
 
@@ -15,15 +15,37 @@ const PROMPTS = ['Once upon a time', 'The cat sat', 'Lily went to the park'];
 
 interface AddonContextInternals {
   decodeBatch(greedyIndexes?: Int32Array): Promise<Int32Array | undefined>;
+  decodeBatchSync?: (greedyIndexes?: Int32Array) => Int32Array | undefined;
+  getSequenceKvCacheMaxPosition(sequenceId: number): number;
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<number>;
   sampleGreedyBatch?: (indexes: Int32Array) => Promise<Int32Array>;
 }
 type ContextInternals = { _ctx: AddonContextInternals; _canSampleGreedyBatch(): boolean };
 
-async function generate(context: LlamaContext, maxTokens = 24): Promise<string[]> {
+type SequenceInternals = LlamaContextSequence & { _loadedTokenPredictions: unknown[]; _takenGreedyRunAheads?: number; _sequenceId: number };
+
+async function generate(context: LlamaContext, maxTokens = 24, sequences: LlamaContextSequence[] = []): Promise<string[]> {
   return Promise.all(
-    PROMPTS.map((prompt) => new LlamaCompletion({ contextSequence: context.getSequence() }).generateCompletion(prompt, { maxTokens, temperature: 0 })),
+    PROMPTS.map((prompt) => {
+      const sequence = context.getSequence();
+      sequences.push(sequence);
+      return new LlamaCompletion({ contextSequence: sequence }).generateCompletion(prompt, { maxTokens, temperature: 0 });
+    }),
   );
+}
+
+/**
+ * A sequence that decoded a greedy pick ahead of its consumer (several sequences in a step) took it, and once the
+ * generation stopped, the token decoded ahead and not taken is gone from the state and from the KV cache.
+ */
+function expectDecodedAheadAndNothingLeft(context: LlamaContext, sequences: LlamaContextSequence[]): void {
+  const native = (context as unknown as ContextInternals)._ctx;
+  for (const sequence of sequences as SequenceInternals[]) {
+    expect(sequence._takenGreedyRunAheads ?? 0).toBeGreaterThan(10);
+    expect(sequence._loadedTokenPredictions).toHaveLength(0);
+    expect(sequence.contextTokens).toHaveLength(sequence.nextTokenIndex);
+    expect(native.getSequenceKvCacheMaxPosition(sequence._sequenceId)).toBe(sequence.nextTokenIndex - 1);
+  }
 }
 
 /** The same generation with the greedy paths turned off: every token from the addon's per-sequence sampler. */
@@ -54,7 +76,9 @@ describe('greedy picks with the prebuilt binary (no native greedy methods)', () 
     const internals = context as unknown as ContextInternals;
     expect(typeof internals._ctx.sampleGreedyBatch).toBe('undefined');
     expect(internals._canSampleGreedyBatch()).toBe(false);
-    expect(await generate(context)).toEqual(await referenceTexts(model));
+    const sequences: LlamaContextSequence[] = [];
+    expect(await generate(context, 24, sequences)).toEqual(await referenceTexts(model));
+    expectDecodedAheadAndNothingLeft(context, sequences);
     await context.dispose();
   });
 
@@ -127,11 +151,48 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-    expect(await generate(context, maxTokens)).toEqual(expected);
+    const sequences: LlamaContextSequence[] = [];
+    expect(await generate(context, maxTokens, sequences)).toEqual(expected);
     // the first token of each prompt goes through sampleGreedyBatch; after that each decode picks the tokens itself
     expect(decodesWithPicks).toBeGreaterThan(decodes * 0.8);
     expect(batchSamples).toBeLessThanOrEqual(PROMPTS.length);
+    expectDecodedAheadAndNothingLeft(context, sequences);
     await context.dispose();
+  });
+
+  // A step of one sequence on a small model takes less time than the hand-over to a worker thread and back: it runs on
+  // the JavaScript thread (decodeBatchSync), with the tokens of the decode on a worker thread.
+  it('decodes a lone sequence of a small model on the JavaScript thread, with the same tokens', async () => {
+    const texts = async (allowSync: boolean) => {
+      const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
+      const internals = context as unknown as ContextInternals;
+      const native = internals._ctx;
+      const calls = { sync: 0, async: 0 };
+      internals._ctx = new Proxy(native, {
+        get(target, key) {
+          if (key === 'decodeBatchSync')
+            return allowSync ? (indexes?: Int32Array) => (calls.sync++, target.decodeBatchSync!(indexes)) : undefined;
+          if (key === 'decodeBatch') return (indexes?: Int32Array) => (calls.async++, target.decodeBatch(indexes));
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const sequence = context.getSequence();
+      const completion = new LlamaCompletion({ contextSequence: sequence });
+      const out: string[] = [];
+      for (const prompt of PROMPTS) {
+        out.push(await completion.generateCompletion(prompt, { maxTokens: 40, temperature: 0 }));
+        expect(sequence.contextTokens).toHaveLength(sequence.nextTokenIndex);
+      }
+      await context.dispose();
+      return { out, calls };
+    };
+    const onWorker = await texts(false);
+    const onThisThread = await texts(true);
+    expect(onThisThread.out).toEqual(onWorker.out);
+    expect(onWorker.calls.sync).toBe(0);
+    // the first decode of each batch size goes to a worker thread and measures it; the rest stay on this thread
+    expect(onThisThread.calls.sync).toBeGreaterThan(onThisThread.calls.async * 5);
   });
 
   it('leaves tokens that are not greedy to the sampler', async () => {
