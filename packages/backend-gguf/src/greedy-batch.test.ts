@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { findLocalBuild } from './llama-binary-choice.js';
 import { getLlamaRuntime } from './llama-runtime.js';
 
@@ -193,6 +193,43 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     expect(onWorker.calls.sync).toBe(0);
     // the first decode of each batch size goes to a worker thread and measures it; the rest stay on this thread
     expect(onThisThread.calls.sync).toBeGreaterThan(onThisThread.calls.async * 5);
+  });
+
+  // A lone sequence whose next step would decode on the JavaScript thread does not decode ahead: that decode would run
+  // before the consumer had seen the token it just got (one whole step added to the time to first token).
+  it('hands each token of a lone sequence to its consumer before the next decode', async () => {
+    const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
+    const internals = context as unknown as ContextInternals;
+    const native = internals._ctx;
+    const events: string[] = [];
+    const paths: string[] = [];
+    internals._ctx = new Proxy(native, {
+      get(target, key) {
+        if (key === 'decodeBatchSync')
+          return (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), target.decodeBatchSync!(indexes));
+        if (key === 'decodeBatch') return (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes));
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    // LlamaChat, as the server drives it
+    const sequence = context.getSequence();
+    const chat = new LlamaChat({ contextSequence: sequence });
+    await chat.generateResponse([{ type: 'user', text: 'The cat sat' }], { maxTokens: 4, temperature: 0 }); // measures the decodes
+    await sequence.clearHistory();
+    events.length = 0;
+    paths.length = 0;
+    // a longer prompt than any before: its decode goes to a worker thread (no measure of that size yet), the steps after
+    // it to this thread
+    const prompt = Array.from({ length: 8 }, () => 'Once upon a time there was a cat.').join(' ');
+    await chat.generateResponse([{ type: 'user', text: prompt }], { maxTokens: 6, temperature: 0, onToken: () => events.push('token') });
+    // the prompt's decode, then its token; never two decodes without a token between them
+    expect(events.slice(0, 2)).toEqual(['decode', 'token']);
+    expect(events.join(' ')).not.toMatch(/decode decode/);
+    expect(events.filter((event) => event === 'decode').length).toBeGreaterThan(3);
+    expect(paths[0]).toBe('worker');
+    expect(paths.slice(1)).not.toContain('worker');
+    await context.dispose();
   });
 
   it('leaves tokens that are not greedy to the sampler', async () => {
