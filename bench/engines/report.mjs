@@ -10,7 +10,7 @@ export function renderMarkdown(report) {
   const variants = engines.filter((name) => name.startsWith('llmux['));
   const lines = [];
   lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB; Node ${machine.node}; node-llama-cpp ${machine.nodeLlamaCpp} (llama.cpp ${machine.llamaCpp}); load average at start ${machine.loadAverageAtStart.join(' ')}.`);
-  lines.push(`Medians of ${report.rounds} round(s); ${report.maxTokens} max tokens per request, greedy, streamed; ${report.parallel} sequences per engine, context ${report.contextSize} per sequence, flash attention off. ${report.startedAt}`);
+  lines.push(`Medians of ${report.rounds} round(s); ${report.maxTokens} max tokens per request, greedy, streamed; ${report.parallel} sequences per engine, context ${report.contextSize} per sequence, flash attention off${report.warmup ? `; ${report.warmup} warm-up requests per engine` : ""}. ${report.startedAt}`);
   for (const model of [...new Set(rows.map((r) => r.model))]) {
     lines.push('', `### ${model}`, '');
     const head = ['threads', 'c'];
