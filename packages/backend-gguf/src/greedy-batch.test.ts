@@ -16,8 +16,6 @@ const PROMPTS = ['Once upon a time', 'The cat sat', 'Lily went to the park'];
 interface AddonContextInternals {
   decodeBatch(greedyIndexes?: Int32Array): Promise<Int32Array | undefined>;
   decodeBatchSync?: (greedyIndexes?: Int32Array) => Int32Array | undefined;
-  decodeBatchLaunch?: () => void;
-  decodeBatchWait?: (greedyIndexes?: Int32Array) => Int32Array | undefined;
   getSequenceKvCacheMaxPosition(sequenceId: number): number;
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<number>;
   sampleGreedyBatch?: (indexes: Int32Array) => Promise<Int32Array>;
@@ -232,44 +230,6 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     expect(paths[0]).toBe('worker');
     expect(paths.slice(1)).not.toContain('worker');
     await context.dispose();
-  });
-
-  // On a GPU a lone sequence's step is launched, the consumers run while the device computes, then the step is waited
-  // for; the sequence decodes its picks ahead so that its consumer has a token to handle meanwhile. On the CPU the
-  // launch computes the step itself: the path is checked here for its tokens and state, not its speed.
-  it('splits a decode into a launch and a wait, with the tokens of one call, decoding ahead', async () => {
-    const run = async (overlap: boolean) => {
-      const context = await model.createContext({ contextSize: 256, sequences: 1, threads: 1 });
-      const internals = context as unknown as ContextInternals & { _decodeOverlap?: boolean };
-      internals._decodeOverlap = overlap;
-      const native = internals._ctx;
-      const calls = { launch: 0, wait: 0 };
-      internals._ctx = new Proxy(native, {
-        get(target, key) {
-          if (key === 'decodeBatchLaunch') return () => (calls.launch++, target.decodeBatchLaunch!());
-          if (key === 'decodeBatchWait') return (indexes?: Int32Array) => (calls.wait++, target.decodeBatchWait!(indexes));
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
-      });
-      const sequence = context.getSequence();
-      const completion = new LlamaCompletion({ contextSequence: sequence });
-      const texts: string[] = [];
-      for (const prompt of PROMPTS) texts.push(await completion.generateCompletion(prompt, { maxTokens: 40, temperature: 0 }));
-      const taken = (sequence as SequenceInternals)._takenGreedyRunAheads ?? 0;
-      if (overlap) expectDecodedAheadAndNothingLeft(context, [sequence]);
-      await context.dispose();
-      return { texts, calls, taken };
-    };
-    const plain = await run(false);
-    const split = await run(true);
-    expect(split.texts).toEqual(plain.texts);
-    expect(plain.calls.launch).toBe(0);
-    expect(split.calls.launch).toBeGreaterThan(60);
-    expect(split.calls.wait).toBe(split.calls.launch);
-    // without the split, a lone sequence decodes ahead only before its first decode on this thread
-    expect(plain.taken).toBeLessThan(3);
-    expect(split.taken).toBeGreaterThan(100);
   });
 
   it('leaves tokens that are not greedy to the sampler', async () => {
