@@ -48,6 +48,19 @@ function expectDecodedAheadAndNothingLeft(context: LlamaContext, sequences: Llam
   }
 }
 
+/** Replaces some methods of a context's native addon object; each override is made from the real object. */
+function wrapNative(context: LlamaContext, overrides: { [K in keyof AddonContextInternals]?: (target: AddonContextInternals) => unknown }): void {
+  const internals = context as unknown as ContextInternals;
+  internals._ctx = new Proxy(internals._ctx, {
+    get(target, key) {
+      const override = overrides[key as keyof AddonContextInternals];
+      if (override) return override(target);
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** The same generation with the greedy paths turned off: every token from the addon's per-sequence sampler. */
 async function referenceTexts(model: LlamaModel, maxTokens = 24): Promise<string[]> {
   const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
@@ -129,27 +142,21 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     const context = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
     const internals = context as unknown as ContextInternals;
     expect(internals._canSampleGreedyBatch()).toBe(true);
-    const native = internals._ctx;
     let decodes = 0;
     let decodesWithPicks = 0;
     let batchSamples = 0;
-    internals._ctx = new Proxy(native, {
-      get(target, key) {
-        if (key === 'decodeBatch')
-          return async (greedyIndexes?: Int32Array) => {
-            decodes++;
-            const picks = await target.decodeBatch(greedyIndexes);
-            if (greedyIndexes) {
-              expect(picks).toBeInstanceOf(Int32Array);
-              expect(picks!.length).toBe(greedyIndexes.length);
-              decodesWithPicks++;
-            }
-            return picks;
-          };
-        if (key === 'sampleGreedyBatch') return (indexes: Int32Array) => (batchSamples++, target.sampleGreedyBatch!(indexes));
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    wrapNative(context, {
+      decodeBatch: (target) => async (greedyIndexes?: Int32Array) => {
+        decodes++;
+        const picks = await target.decodeBatch(greedyIndexes);
+        if (greedyIndexes) {
+          expect(picks).toBeInstanceOf(Int32Array);
+          expect(picks!.length).toBe(greedyIndexes.length);
+          decodesWithPicks++;
+        }
+        return picks;
       },
+      sampleGreedyBatch: (target) => (indexes: Int32Array) => (batchSamples++, target.sampleGreedyBatch!(indexes)),
     });
     const sequences: LlamaContextSequence[] = [];
     expect(await generate(context, maxTokens, sequences)).toEqual(expected);
@@ -165,17 +172,10 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
   it('decodes a lone sequence of a small model on the JavaScript thread, with the same tokens', async () => {
     const texts = async (allowSync: boolean) => {
       const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
-      const internals = context as unknown as ContextInternals;
-      const native = internals._ctx;
       const calls = { sync: 0, async: 0 };
-      internals._ctx = new Proxy(native, {
-        get(target, key) {
-          if (key === 'decodeBatchSync')
-            return allowSync ? (indexes?: Int32Array) => (calls.sync++, target.decodeBatchSync!(indexes)) : undefined;
-          if (key === 'decodeBatch') return (indexes?: Int32Array) => (calls.async++, target.decodeBatch(indexes));
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        },
+      wrapNative(context, {
+        decodeBatchSync: (target) => (allowSync ? (indexes?: Int32Array) => (calls.sync++, target.decodeBatchSync!(indexes)) : undefined),
+        decodeBatch: (target) => (indexes?: Int32Array) => (calls.async++, target.decodeBatch(indexes)),
       });
       const sequence = context.getSequence();
       const completion = new LlamaCompletion({ contextSequence: sequence });
@@ -199,18 +199,11 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
   // before the consumer had seen the token it just got (one whole step added to the time to first token).
   it('hands each token of a lone sequence to its consumer before the next decode', async () => {
     const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
-    const internals = context as unknown as ContextInternals;
-    const native = internals._ctx;
     const events: string[] = [];
     const paths: string[] = [];
-    internals._ctx = new Proxy(native, {
-      get(target, key) {
-        if (key === 'decodeBatchSync')
-          return (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), target.decodeBatchSync!(indexes));
-        if (key === 'decodeBatch') return (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes));
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
+    wrapNative(context, {
+      decodeBatchSync: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), target.decodeBatchSync!(indexes)),
+      decodeBatch: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes)),
     });
     // LlamaChat, as the server drives it
     const sequence = context.getSequence();
