@@ -225,6 +225,50 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     await context.dispose();
   });
 
+  // Between a step and the next one on the JavaScript thread the event loop turns when the steps take longer than
+  // 2 ms (a model bigger than this one): a token then reaches a consumer several promise hops away (as the server's
+  // path from LlamaChat to the HTTP response is) before the next step blocks the thread; the step after a decode on a
+  // worker thread too (it held the first token back by one whole step).
+  it('delivers each token past promise hops before a slow next step on the JavaScript thread', async () => {
+    const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
+    const events: string[] = [];
+    const paths: string[] = [];
+    const slowly = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    wrapNative(context, {
+      decodeBatchSync: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), slowly(3), target.decodeBatchSync!(indexes)),
+      decodeBatch: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes)),
+    });
+    const sequence = context.getSequence();
+    const chat = new LlamaChat({ contextSequence: sequence });
+    await chat.generateResponse([{ type: 'user', text: 'The cat sat' }], { maxTokens: 4, temperature: 0 }); // measures the decodes
+    await sequence.clearHistory();
+    events.length = 0;
+    paths.length = 0;
+    const deliver = async () => {
+      for (let hop = 0; hop < 50; hop++) await undefined;
+      events.push('delivered');
+    };
+    const prompt = Array.from({ length: 8 }, () => 'Once upon a time there was a cat.').join(' ');
+    await chat.generateResponse([{ type: 'user', text: prompt }], {
+      maxTokens: 6,
+      temperature: 0,
+      onToken: () => {
+        events.push('token');
+        void deliver();
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(paths[0]).toBe('worker');
+    expect(paths.slice(1)).not.toContain('worker');
+    expect(events.filter((event) => event === 'token').length).toBeGreaterThan(3);
+    expect(events.join(' ')).not.toMatch(/token decode/);
+    expect(events.filter((event) => event === 'delivered')).toHaveLength(events.filter((event) => event === 'token').length);
+    await context.dispose();
+  });
+
   it('leaves tokens that are not greedy to the sampler', async () => {
     const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
     const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
