@@ -19,7 +19,6 @@ interface AddonContextInternals {
   getSequenceKvCacheMaxPosition(sequenceId: number): number;
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<number>;
   sampleGreedyBatch?: (indexes: Int32Array) => Promise<Int32Array>;
-  setStepThreads?: (threads: number) => void;
 }
 type ContextInternals = { _ctx: AddonContextInternals; _canSampleGreedyBatch(): boolean };
 
@@ -47,12 +46,6 @@ function expectDecodedAheadAndNothingLeft(context: LlamaContext, sequences: Llam
     expect(sequence.contextTokens).toHaveLength(sequence.nextTokenIndex);
     expect(native.getSequenceKvCacheMaxPosition(sequence._sequenceId)).toBe(sequence.nextTokenIndex - 1);
   }
-}
-
-/** Keeps this thread busy for `ms` (a decode that takes longer). */
-function slowly(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
 }
 
 /** Replaces some methods of a context's native addon object; each override is made from the real object. */
@@ -240,6 +233,10 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
     const events: string[] = [];
     const paths: string[] = [];
+    const slowly = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
     wrapNative(context, {
       decodeBatchSync: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), slowly(3), target.decodeBatchSync!(indexes)),
       decodeBatch: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes)),
@@ -270,44 +267,6 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     expect(events.join(' ')).not.toMatch(/token decode/);
     expect(events.filter((event) => event === 'delivered')).toHaveLength(events.filter((event) => event === 'token').length);
     await context.dispose();
-  });
-
-  // A lone sequence's single-token steps run on the context's thread count or on one thread, whichever measures the
-  // shorter time per step (a tiny model's step is too small to split); the tokens are the same either way.
-  it('runs single-token steps on the thread count that measures faster, with the same tokens', async () => {
-    const generateWith = async (threads: number, slowWith?: number) => {
-      const context = await model.createContext({ contextSize: 512, sequences: 1, threads });
-      let stepThreads = threads;
-      const steps: number[] = [];
-      wrapNative(context, {
-        setStepThreads: (target) => (count: number) => {
-          stepThreads = count;
-          target.setStepThreads!(count);
-        },
-        decodeBatchSync: (target) => (indexes?: Int32Array) => {
-          steps.push(stepThreads);
-          if (stepThreads === slowWith) slowly(2);
-          return target.decodeBatchSync!(indexes);
-        },
-      });
-      const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-      const text = await completion.generateCompletion('Once upon a time', { maxTokens: 400, temperature: 0 });
-      await context.dispose();
-      return { text, steps };
-    };
-    const reference = await generateWith(1);
-    expect(reference.steps.every((threads) => threads === 1)).toBe(true);
-    const oneIsFaster = await generateWith(2, 2);
-    const twoAreFaster = await generateWith(2, 1);
-    for (const run of [oneIsFaster, twoAreFaster]) {
-      expect(run.text).toBe(reference.text);
-      expect(run.steps.length).toBeGreaterThan(300);
-      // both were measured first, in windows of 32 steps
-      expect(run.steps.slice(0, 140)).toContain(1);
-      expect(run.steps.slice(0, 140)).toContain(2);
-    }
-    expect(oneIsFaster.steps.slice(-120).every((threads) => threads === 1)).toBe(true);
-    expect(twoAreFaster.steps.slice(-120).every((threads) => threads === 2)).toBe(true);
   });
 
   it('leaves tokens that are not greedy to the sampler', async () => {
