@@ -16,7 +16,7 @@ export async function writeMessageStream(
   stream: AsyncIterable<StreamPart>,
   signal: AbortSignal,
 ): Promise<{ failed: boolean; error?: unknown }> {
-  sse.event('message_start', {
+  sse.openingEvent('message_start', {
     type: 'message_start',
     message: {
       id: identity.id,

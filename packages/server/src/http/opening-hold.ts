@@ -9,27 +9,20 @@ export const OPENING_HOLD_MS = 50;
 /**
  * Holds a streamed response's opening until its first output, so that both leave in one write.
  *
- * A stream's opening (the headers, then events such as the role chunk) is written in the turn the
- * stream opens; the model's first token comes later. Sent apart, they cost two writes and two
- * wake-ups of the client before the first token; held, the first token carries them. Writes made in
- * the opening's turn are held (the socket is corked); the first write in a later turn, or the
- * timer, sends everything.
+ * A stream's opening (the headers, then events such as the role chunk) is known at once; the model's
+ * first token comes later. Sent apart, they cost two writes and two wake-ups of the client before the
+ * first token; held, the first token carries them. The socket stays corked until `release()`: the
+ * writers call it after their first write that is not part of the opening, and the timer after
+ * `holdMs`.
  */
 export class OpeningHold {
   private held = true;
-  private openingTurn = true;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly res: Response, holdMs = OPENING_HOLD_MS) {
     res.cork();
-    process.nextTick(() => (this.openingTurn = false));
     this.timer = setTimeout(() => this.release(), holdMs);
     res.once('close', () => this.release());
-  }
-
-  /** Call after each write: the first one after the opening's turn sends what was held. */
-  wrote(): void {
-    if (this.held && !this.openingTurn) this.release();
   }
 
   /** Sends what is held (headers included, even when nothing was written). Idempotent. */

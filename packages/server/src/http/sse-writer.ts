@@ -31,6 +31,16 @@ export class SseWriter {
     this.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
   }
 
+  /** A data event of the stream's opening: it waits for the first `data` or `event` (or the hold's timer). */
+  openingData(payload: unknown): void {
+    if (this.writable) this.res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  }
+
+  /** A named event of the stream's opening (see `openingData`). */
+  openingEvent(name: string, payload: unknown): void {
+    if (this.writable) this.res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+  }
+
   done(): void {
     this.opening?.release();
     if (this.writable) this.res.end('data: [DONE]\n\n');
@@ -44,6 +54,6 @@ export class SseWriter {
   private write(text: string): void {
     if (!this.writable) return;
     this.res.write(text);
-    this.opening?.wrote();
+    this.opening?.release();
   }
 }

@@ -23,7 +23,7 @@ export class NdjsonWriter {
   line(payload: unknown): void {
     if (!this.writable) return;
     this.res.write(`${JSON.stringify(payload)}\n`);
-    this.opening?.wrote();
+    this.opening?.release();
   }
 
   end(): void {

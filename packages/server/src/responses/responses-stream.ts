@@ -34,8 +34,9 @@ export async function writeResponseStream(
   let call: { item: FunctionCallItem; index: number } | undefined;
 
   const snapshot = (status: 'in_progress') => responseObject(identity, body, { status, output: [] });
-  emit('response.created', { response: snapshot('in_progress') });
-  emit('response.in_progress', { response: snapshot('in_progress') });
+  // the opening waits for the first output (see OpeningHold)
+  sse.openingEvent('response.created', { type: 'response.created', sequence_number: sequence++, response: snapshot('in_progress') });
+  sse.openingEvent('response.in_progress', { type: 'response.in_progress', sequence_number: sequence++, response: snapshot('in_progress') });
 
   const openMessage = (): MessageItem => {
     if (message) return message;

@@ -77,7 +77,7 @@ async function streamChat(
     ...extra,
   });
   streams.forEach((_, index) =>
-    sse.data(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
+    sse.openingData(chunk([{ index, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])),
   );
   // Ends the stream with one error event (after the first byte no status can be sent).
   const fail = (error: unknown) => {
