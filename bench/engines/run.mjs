@@ -7,6 +7,8 @@
 //   --engines llmux,direct,llama-server          --out DIR (default bench/results)
 //   --warmup N          short requests (16 tokens) each engine serves before it is measured (default 24): a Node
 //                       process compiles its hot paths during its first requests (TTFT ~7 ms, then ~4 ms on stories260K)
+//   --settle MS         pause before each measurement (default 500): llama-server's pool threads keep spinning for
+//                       ~100 ms after its last request, and in the rotating order the same engine always comes next
 //   --smoke             one short request per engine on stories260K, no files written; llama-server only when
 //                       it is already built (the build takes minutes) unless --engines names it
 import { fork, spawnSync } from 'node:child_process';
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: path.join(root, 'bench/results') },
     smoke: { type: 'boolean', default: false },
     warmup: { type: 'string', default: '24' },
+    settle: { type: 'string', default: '500' },
   },
 });
 const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -44,6 +47,7 @@ let engines = args.engines ? list(args.engines) : smoke && !existsSync(builtServ
 const rounds = smoke ? 1 : Number(args.rounds);
 const maxTokens = smoke ? 8 : Number(args.tokens);
 const warmup = smoke ? 0 : Number(args.warmup);
+const settleMs = smoke ? 0 : Number(args.settle);
 const threadsList = smoke ? [1] : list(args.threads).map(Number);
 const concurrencies = smoke ? [1] : list(args.concurrency).map(Number);
 const parallel = Math.max(...concurrencies);
@@ -206,6 +210,7 @@ for (const model of models) {
             // about --requests requests per measurement, at least one per stream
             const requestsPerStream = smoke ? 1 : Math.max(1, Math.ceil(Number(args.requests) / concurrency));
             const prompts = promptsFor(round, concurrency * requestsPerStream);
+            if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
             const result = await engine.run({ concurrency, requestsPerStream, prompts });
             measurements.push({ model: model.name, threads, engine: engine.name, round, ...result });
             log(`   c=${concurrency} round ${round + 1}/${rounds} ${engine.name.padEnd(12)} ${String(result.aggTokS).padStart(8)} tok/s  ttft p50 ${result.ttftP50Ms} ms  (${result.tokens} tokens)`);
