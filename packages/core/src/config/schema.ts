@@ -134,8 +134,12 @@ export const serverSchema = z.strictObject({
   bodyTimeout: duration.default(30),
   /** How long SIGTERM waits for in-flight requests before aborting them. */
   shutdownTimeout: duration.default(10),
-  /** After this long without requests (following some), one full garbage collection gives the heap back; 0 = never. */
-  idleCollect: duration.default(5),
+  /**
+   * After this long without requests (following some), one full garbage collection gives the heap back; 0 = never.
+   * The requests right after a collection run slower for a while (V8 rebuilds what it threw away), so a pause in a
+   * conversation shorter than this keeps the server as it was.
+   */
+  idleCollect: duration.default(30),
   metrics: z
     .strictObject({
       /** Serve `GET /metrics` (Prometheus text; admin key required when admin keys exist). */
