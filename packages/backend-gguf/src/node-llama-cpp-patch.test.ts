@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LlamaCompletion, LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { GeneralChatWrapper, LlamaChat, LlamaCompletion, LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { getLlamaRuntime } from './llama-runtime.js';
+import { promptTokens } from './prompt-tokens.js';
 
 const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
 
@@ -90,5 +91,39 @@ describe('the node-llama-cpp patch', () => {
     await Promise.all(running);
     expect(firstToken).toBeGreaterThan(0);
     expect(firstToken).toBeLessThan(Math.min(...finished));
+  });
+  // llmux tokenizes a prompt to choose a sequence and count it, then LlamaChat tokenizes the same text to evaluate it
+  // (~2-5 ms for 2,500 tokens on this CPU): a long text tokenized again is taken from the model's last tokenizations.
+  it('tokenizes a long prompt once for llmux and LlamaChat, handing each caller its own copy', async () => {
+    const native = (model as unknown as { _model: { tokenize(text: string, ...rest: unknown[]): Uint32Array } })._model;
+    const tokenize = native.tokenize;
+    const story = Array.from({ length: 24 }, (_, i) => `Sentence ${i} tells of a cat and a dog in the garden.`).join(' ');
+    const calls: string[] = [];
+    // counts the native tokenizations (the method is read-only on the prototype: defined on the object instead)
+    Object.defineProperty(native, 'tokenize', {
+      configurable: true,
+      value: (text: string, ...rest: unknown[]) => (calls.push(text), tokenize.call(native, text, ...rest)),
+    });
+    const own = await model.createContext({ contextSize: 1024, sequences: 1, threads: 1, flashAttention: false });
+    try {
+      const first = model.tokenize(story);
+      first.push(first[0]!); // a caller's copy is its own
+      expect(model.tokenize(story)).toEqual(first.slice(0, -1));
+      expect(calls.filter((text) => text.includes(story))).toHaveLength(1);
+
+      calls.length = 0;
+      const wrapper = new GeneralChatWrapper();
+      // as the backend does: the same history rendered and counted, then given to LlamaChat
+      const history = [{ type: 'user' as const, text: `Tell me more. ${story}` }];
+      const counted = promptTokens(wrapper, model, history);
+      const sequence = own.getSequence();
+      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper });
+      await chat.generateResponse(history, { maxTokens: 1, temperature: 0 });
+      expect(sequence.contextTokens.slice(0, counted.length)).toEqual(counted);
+      expect(calls.filter((text) => text.includes(story))).toHaveLength(1);
+    } finally {
+      delete (native as { tokenize?: unknown }).tokenize;
+      await own.dispose();
+    }
   });
 });
