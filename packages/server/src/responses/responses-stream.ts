@@ -28,15 +28,16 @@ export async function writeResponseStream(
   signal: AbortSignal,
 ): Promise<{ failed: boolean; error?: unknown }> {
   let sequence = 0;
-  const emit = (type: string, payload: Record<string, unknown>) => sse.event(type, { type, sequence_number: sequence++, ...payload });
+  const numbered = (type: string, payload: Record<string, unknown>) => ({ type, sequence_number: sequence++, ...payload });
+  const emit = (type: string, payload: Record<string, unknown>) => sse.event(type, numbered(type, payload));
   const output: OutputItem[] = [];
   let message: MessageItem | undefined;
   let call: { item: FunctionCallItem; index: number } | undefined;
 
   const snapshot = (status: 'in_progress') => responseObject(identity, body, { status, output: [] });
   // the opening waits for the first output (see OpeningHold)
-  sse.openingEvent('response.created', { type: 'response.created', sequence_number: sequence++, response: snapshot('in_progress') });
-  sse.openingEvent('response.in_progress', { type: 'response.in_progress', sequence_number: sequence++, response: snapshot('in_progress') });
+  sse.openingEvent('response.created', numbered('response.created', { response: snapshot('in_progress') }));
+  sse.openingEvent('response.in_progress', numbered('response.in_progress', { response: snapshot('in_progress') }));
 
   const openMessage = (): MessageItem => {
     if (message) return message;
