@@ -48,6 +48,12 @@ function expectDecodedAheadAndNothingLeft(context: LlamaContext, sequences: Llam
   }
 }
 
+/** Keeps this thread busy for `ms` (a decode that takes longer). */
+function slowly(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
 /** Replaces some methods of a context's native addon object; each override is made from the real object. */
 function wrapNative(context: LlamaContext, overrides: { [K in keyof AddonContextInternals]?: (target: AddonContextInternals) => unknown }): void {
   const internals = context as unknown as ContextInternals;
@@ -195,26 +201,39 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     expect(onThisThread.calls.sync).toBeGreaterThan(onThisThread.calls.async * 5);
   });
 
-  // A lone sequence whose next step would decode on the JavaScript thread does not decode ahead: that decode would run
-  // before the consumer had seen the token it just got (one whole step added to the time to first token).
-  it('hands each token of a lone sequence to its consumer before the next decode', async () => {
+  /**
+   * A one-sequence context whose decodes are recorded ('decode' in `events`, the thread in `paths`), its LlamaChat (as
+   * the server drives it) after one generation that measured the decodes, and a prompt longer than any before: its
+   * decode goes to a worker thread (no measure of that size yet), the steps after it to this thread. `syncDelayMs`
+   * makes each decode on this thread take that much longer (a bigger model).
+   */
+  async function loneSequenceAfterWarmUp(syncDelayMs = 0) {
     const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
     const events: string[] = [];
     const paths: string[] = [];
     wrapNative(context, {
-      decodeBatchSync: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), target.decodeBatchSync!(indexes)),
+      decodeBatchSync: (target) => (indexes?: Int32Array) => {
+        events.push('decode');
+        paths.push('sync');
+        if (syncDelayMs > 0) slowly(syncDelayMs);
+        return target.decodeBatchSync!(indexes);
+      },
       decodeBatch: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes)),
     });
-    // LlamaChat, as the server drives it
     const sequence = context.getSequence();
     const chat = new LlamaChat({ contextSequence: sequence });
     await chat.generateResponse([{ type: 'user', text: 'The cat sat' }], { maxTokens: 4, temperature: 0 }); // measures the decodes
     await sequence.clearHistory();
     events.length = 0;
     paths.length = 0;
-    // a longer prompt than any before: its decode goes to a worker thread (no measure of that size yet), the steps after
-    // it to this thread
     const prompt = Array.from({ length: 8 }, () => 'Once upon a time there was a cat.').join(' ');
+    return { context, chat, events, paths, prompt };
+  }
+
+  // A lone sequence whose next step would decode on the JavaScript thread does not decode ahead: that decode would run
+  // before the consumer had seen the token it just got (one whole step added to the time to first token).
+  it('hands each token of a lone sequence to its consumer before the next decode', async () => {
+    const { context, chat, events, paths, prompt } = await loneSequenceAfterWarmUp();
     await chat.generateResponse([{ type: 'user', text: prompt }], { maxTokens: 6, temperature: 0, onToken: () => events.push('token') });
     // the prompt's decode, then its token; never two decodes without a token between them
     expect(events.slice(0, 2)).toEqual(['decode', 'token']);
@@ -230,28 +249,11 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
   // path from LlamaChat to the HTTP response is) before the next step blocks the thread; the step after a decode on a
   // worker thread too (it held the first token back by one whole step).
   it('delivers each token past promise hops before a slow next step on the JavaScript thread', async () => {
-    const context = await model.createContext({ contextSize: 128, sequences: 1, threads: 1 });
-    const events: string[] = [];
-    const paths: string[] = [];
-    const slowly = (ms: number) => {
-      const end = performance.now() + ms;
-      while (performance.now() < end);
-    };
-    wrapNative(context, {
-      decodeBatchSync: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('sync'), slowly(3), target.decodeBatchSync!(indexes)),
-      decodeBatch: (target) => (indexes?: Int32Array) => (events.push('decode'), paths.push('worker'), target.decodeBatch(indexes)),
-    });
-    const sequence = context.getSequence();
-    const chat = new LlamaChat({ contextSequence: sequence });
-    await chat.generateResponse([{ type: 'user', text: 'The cat sat' }], { maxTokens: 4, temperature: 0 }); // measures the decodes
-    await sequence.clearHistory();
-    events.length = 0;
-    paths.length = 0;
+    const { context, chat, events, paths, prompt } = await loneSequenceAfterWarmUp(3);
     const deliver = async () => {
       for (let hop = 0; hop < 50; hop++) await undefined;
       events.push('delivered');
     };
-    const prompt = Array.from({ length: 8 }, () => 'Once upon a time there was a cat.').join(' ');
     await chat.generateResponse([{ type: 'user', text: prompt }], {
       maxTokens: 6,
       temperature: 0,
