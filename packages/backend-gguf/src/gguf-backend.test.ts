@@ -111,13 +111,17 @@ describe('GgufBackend on the bundled models', () => {
     ).rejects.toBeInstanceOf(UnsupportedFeatureError);
   });
 
-  it("renders the model's own chat template when it has one (brown: ChatML)", async () => {
+  it("renders the model's own chat template when it has one (brown: ChatML) and stops at its end of turn", async () => {
     const chat = await backend.load(brown, { parallel: 1, maxQueue: 0 });
     try {
       const { text, finish } = await collect(await chat.stream({ ...ask('The jury said', { maxTokens: 10 }), model: 'brown' }));
       expect(text.length).toBeGreaterThan(0);
       // <|im_start|>user\nThe jury said<|im_end|>\n<|im_start|>assistant\n
       expect(finish.usage.promptTokens).toBeGreaterThan(8);
+      // The model ends its turn with <|im_end|>: reason stop, and the end token is not counted.
+      const ended = await collect(await chat.stream({ ...ask('What is the news?', { maxTokens: 48 }), model: 'brown' }));
+      expect(ended.text).toBe('There is the purposed to the clear.');
+      expect(ended.finish).toMatchObject({ reason: 'stop', raw: 'eogToken', usage: { completionTokens: 15 } });
     } finally {
       await chat.unload();
       await chat.unload();

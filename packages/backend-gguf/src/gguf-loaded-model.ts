@@ -108,13 +108,16 @@ export class GgufLoadedModel implements LoadedModel {
     });
     const prompt = state.contextText.tokenize(this.parts.model.tokenizer);
     this.checkContext(prompt);
-    if (request.logprobs) {
+    // LlamaChat drives tool calls and templates with reasoning segments (it parses both as they
+    // are generated); every other chat generates from the prompt just rendered.
+    if (request.logprobs || (!plan && !hasSegments(wrapper))) {
       const stops = this.stopsOf(state.stopGenerationTriggers);
       const tokenRequest: TokenGenerationRequest = {
         prompt,
         sampling: request.sampling,
         maxTokens: this.roomFor(prompt, request.maxTokens),
-        stop: [...stops.texts, ...(request.stop ?? [])],
+        stop: request.stop ?? [],
+        endTexts: stops.texts,
         stopTokens: stops.tokens,
         logprobs: request.logprobs,
         ...(grammar ? { grammar } : {}),
@@ -188,7 +191,7 @@ export class GgufLoadedModel implements LoadedModel {
     return this.unload();
   }
 
-  /** Leases a sequence for a prompt (the one with the best cached prefix) and runs a generation on it. */
+  /** Leases a sequence for a prompt (the one with the best cached prefix) and runs a generation on it; the stream ends when it does. */
   private async start(
     prompt: readonly Token[],
     clientSignal: AbortSignal | undefined,
@@ -200,10 +203,12 @@ export class GgufLoadedModel implements LoadedModel {
       throw error;
     });
     const channel = new AsyncChannel<StreamPart>();
+    // The sequence is free again before the stream ends: a caller that has read the finish can reuse it at once.
     const run = body(lease.slot, signal, channel).finally(() => {
       release();
       lease.release();
       this.running.delete(run);
+      channel.end();
     });
     this.running.add(run);
     return channel;
@@ -248,8 +253,6 @@ export class GgufLoadedModel implements LoadedModel {
         const failure = new GenerationError(`Generation failed on model '${this.id}'.`, { cause: error });
         channel.push({ type: 'finish', reason: 'error', raw: 'error', usage, error: failure });
       }
-    } finally {
-      channel.end();
     }
   }
 
@@ -337,7 +340,6 @@ export class GgufLoadedModel implements LoadedModel {
       }
     } finally {
       if (chat !== slot.chat) chat.dispose({ disposeSequence: false });
-      channel.end();
     }
   }
 }
@@ -351,4 +353,10 @@ interface Generation {
   grammar: LlamaGrammar | undefined;
   tokenBias: TokenBias | undefined;
   wrapper: ChatWrapper;
+}
+
+/** Whether a chat template marks segments (thoughts, comments) that LlamaChat keeps out of the text. */
+function hasSegments(wrapper: ChatWrapper): boolean {
+  const segments = wrapper.settings.segments;
+  return segments?.thought != null || segments?.comment != null;
 }

@@ -9,7 +9,7 @@ function feed(stops: string[], chunks: string[]) {
     if (filter.stopped) break;
   }
   if (!filter.stopped) out.push(filter.flush());
-  return { text: out.join(''), out, stopped: filter.stopped };
+  return { text: out.join(''), out, stopped: filter.stopped, matched: filter.matched };
 }
 
 describe('TextStops', () => {
@@ -27,7 +27,7 @@ describe('TextStops', () => {
   });
 
   it('stops at the earliest of several stop strings and flushes what is held at the end', () => {
-    expect(feed(['world', 'lo'], ['hello world']).text).toBe('hel');
+    expect(feed(['world', 'lo'], ['hello world'])).toMatchObject({ text: 'hel', matched: 'lo' });
     expect(feed(['xyz'], ['abc x']).text).toBe('abc x');
     expect(feed([], ['a', 'b']).text).toBe('ab');
   });

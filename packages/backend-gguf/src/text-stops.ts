@@ -1,11 +1,12 @@
 /**
  * Holds generated text back while it could still be the start of a stop string, so the stop
  * text itself is never sent: `push` returns what is safe to send now; `stopped` says a stop
- * string was met (the text before it has been returned).
+ * string was met (the text before it has been returned) and `matched` which one.
  */
 export class TextStops {
   private held = '';
   stopped = false;
+  matched: string | undefined;
 
   constructor(private readonly stops: readonly string[]) {}
 
@@ -15,7 +16,10 @@ export class TextStops {
     let cut = -1;
     for (const stop of this.stops) {
       const at = this.held.indexOf(stop);
-      if (at !== -1 && (cut === -1 || at < cut)) cut = at;
+      if (at !== -1 && (cut === -1 || at < cut)) {
+        cut = at;
+        this.matched = stop;
+      }
     }
     if (cut !== -1) {
       this.stopped = true;

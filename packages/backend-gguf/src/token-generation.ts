@@ -18,8 +18,10 @@ export interface TokenGenerationRequest {
   prompt: readonly Token[];
   sampling: SamplingOptions;
   maxTokens: number;
-  /** Stop strings: generation ends before them and they are not returned. */
+  /** The request's stop strings: generation ends before them, they are not returned, and the one met is reported. */
   stop: readonly string[];
+  /** Texts that end generation like an end-of-generation token (a chat template's end of turn): not returned, not reported. */
+  endTexts?: readonly string[];
   /** Tokens that end generation besides the model's end-of-generation tokens. */
   stopTokens?: ReadonlySet<Token>;
   /** Report each token's logprob with this many alternatives. */
@@ -33,11 +35,12 @@ export interface TokenGenerationRequest {
 const IMPOSSIBLE = -9999;
 
 /**
- * Generates on a leased sequence one token at a time, with the probabilities llama.cpp computes
- * for each step. LlamaChat and LlamaCompletion do not expose those, so requests that ask for
- * logprobs, and raw completions, use this loop: it keeps the cached prompt prefix, samples
- * with OpenAI's parameters, decodes without splitting UTF-8 characters, holds text back while
- * it may be a stop string, and releases each token's logprob together with its text.
+ * Generates on a leased sequence one token at a time from a prompt already rendered and
+ * tokenized: raw completions, and chats that call no tools (LlamaChat, which would render and
+ * tokenize the history again and parse each token for function calls, drives the rest). It keeps
+ * the cached prompt prefix, samples with OpenAI's parameters, decodes without splitting UTF-8
+ * characters, holds text back while it may be a stop string, and, when asked, releases each
+ * token's logprob together with its text (LlamaChat and LlamaCompletion do not expose them).
  * The logprobs are those of the distribution the token was drawn from (after temperature,
  * logit_bias and any grammar); with OpenAI's defaults (temperature 1, top_p 1) that is the
  * model's own distribution.
@@ -64,7 +67,7 @@ export async function generateTokens(
     const values = typeof trigger === 'string' ? [trigger] : trigger instanceof LlamaText ? trigger.values : trigger;
     return values.every((value) => typeof value === 'string') ? [values.join('')] : [];
   });
-  const stops = new TextStops([...request.stop, ...grammarStops]);
+  const stops = new TextStops([...request.stop, ...(request.endTexts ?? []), ...grammarStops]);
   const trimmer = request.grammar?.trimWhitespaceSuffix ? new WhitespaceSuffix() : undefined;
   const pendingLogprobs: Array<{ end: number; entry: TokenLogprob & { topLogprobs: TokenLogprob[] } }> = [];
   let producedChars = 0;
@@ -88,12 +91,14 @@ export async function generateTokens(
     ...(request.tokenBias ? { tokenBias: request.tokenBias } : {}),
     ...(request.grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model, grammar: request.grammar }) } : {}),
     ...penaltyFor(request.sampling, generated),
+    // The end-of-generation token is handed over, not swallowed: it ends the loop with reason 'stop'.
+    yieldEogToken: true,
   };
   let reason: FinishReason = 'length';
   let raw = 'maxTokens';
   if (request.maxTokens > 0) {
     // The full distribution costs a sort of the vocabulary per token: asked for only with top_logprobs.
-    const outputs = sequence.evaluateWithMetadata(prompt.slice(cachedPromptTokens), { confidence: true, probabilities: top > 0 }, options) as AsyncGenerator<{
+    const outputs = sequence.evaluateWithMetadata(prompt.slice(cachedPromptTokens), { confidence: request.logprobs !== undefined, probabilities: top > 0 }, options) as AsyncGenerator<{
       token: Token;
       confidence: number;
       probabilities?: Map<Token, number>;
@@ -117,7 +122,7 @@ export async function generateTokens(
       release(trimmer ? trimmer.push(stops.push(text)) : stops.push(text), false);
       if (stops.stopped) {
         reason = 'stop';
-        raw = 'customStopTrigger';
+        raw = request.stop.includes(stops.matched!) ? 'customStopTrigger' : 'stopGenerationTrigger';
         break;
       }
       if (signal.aborted) {
@@ -130,7 +135,7 @@ export async function generateTokens(
   }
   if (trimmer) release(trimmer.push(stops.flush()), false);
   else if (!stops.stopped) release(stops.flush(), true);
-  channel.push({ type: 'finish', reason, raw, usage: usage() });
+  channel.push({ type: 'finish', reason, raw, usage: usage(), ...(raw === 'customStopTrigger' ? { stopSequence: stops.matched! } : {}) });
 }
 
 /** Holds trailing whitespace back until text follows it; what is held at the end is dropped. */
