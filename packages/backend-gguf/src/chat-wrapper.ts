@@ -10,3 +10,12 @@ export function chatWrapperFor(model: LlamaModel): ChatWrapper {
   if (typeof template !== 'string' || template.trim() === '') return new PlainChatWrapper();
   return resolveChatWrapper(model, { fallbackToOtherWrappersOnJinjaError: true }) ?? new PlainChatWrapper();
 }
+
+/**
+ * Whether a chat template marks segments (thoughts, comments) that LlamaChat keeps out of the
+ * answer's text: such chats are generated through LlamaChat, which parses them.
+ */
+export function hasSegments(wrapper: ChatWrapper): boolean {
+  const segments = wrapper.settings.segments;
+  return segments?.thought != null || segments?.comment != null;
+}

@@ -32,6 +32,7 @@ import {
   type StreamPart,
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
+import { hasSegments } from './chat-wrapper.js';
 import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
@@ -353,10 +354,4 @@ interface Generation {
   grammar: LlamaGrammar | undefined;
   tokenBias: TokenBias | undefined;
   wrapper: ChatWrapper;
-}
-
-/** Whether a chat template marks segments (thoughts, comments) that LlamaChat keeps out of the text. */
-function hasSegments(wrapper: ChatWrapper): boolean {
-  const segments = wrapper.settings.segments;
-  return segments?.thought != null || segments?.comment != null;
 }
