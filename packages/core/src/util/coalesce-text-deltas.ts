@@ -15,17 +15,20 @@ export async function* coalesceTextDeltas(source: AsyncIterable<StreamPart>, win
   const iterator = source[Symbol.asyncIterator]();
   let next = iterator.next();
   let pending = '';
-  let deadline = 0;
   let sentText = false;
+  // One timer per window, not per token: a fast model's tokens race the same deadline.
+  const window = new WindowTimer(windowMs);
   try {
     for (;;) {
-      const result = pending ? await raceDeadline(next, deadline) : await next;
+      const result = pending ? await Promise.race([next, window.expired!]) : await next;
       if (result === 'deadline') {
+        window.clear();
         yield { type: 'text-delta', text: pending };
         pending = '';
         continue;
       }
       if (result.done) {
+        window.clear();
         if (pending) yield { type: 'text-delta', text: pending };
         return;
       }
@@ -36,28 +39,40 @@ export async function* coalesceTextDeltas(source: AsyncIterable<StreamPart>, win
           sentText = true;
           yield part;
         } else {
-          if (!pending) deadline = performance.now() + windowMs;
+          if (!pending) window.start();
           pending += part.text;
         }
         continue;
       }
       if (pending) {
+        window.clear();
         yield { type: 'text-delta', text: pending };
         pending = '';
       }
       yield part;
     }
   } finally {
+    window.clear();
     await iterator.return?.();
   }
 }
 
-function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | 'deadline'> {
-  const wait = deadline - performance.now();
-  if (wait <= 0) return Promise.resolve('deadline');
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'deadline'>((resolve) => {
-    timer = setTimeout(() => resolve('deadline'), wait);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+/** A deadline `windowMs` after `start`, as a promise that resolves to `'deadline'`. */
+class WindowTimer {
+  expired: Promise<'deadline'> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly windowMs: number) {}
+
+  start(): void {
+    this.expired = new Promise((resolve) => {
+      this.timer = setTimeout(() => resolve('deadline'), this.windowMs);
+    });
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.expired = undefined;
+  }
 }
