@@ -17,6 +17,7 @@ import { GgufLoadedModel } from './gguf-loaded-model.js';
 import { kvCacheSavings, kvCacheSettings } from './kv-cache.js';
 import { getLlamaRuntime, type GpuSetting } from './llama-runtime.js';
 import { createSequenceSlot } from './sequence-slot.js';
+import { trimNativeMemory } from './native-memory.js';
 
 export interface GgufBackendOptions {
   logger?: Logger;
@@ -121,6 +122,10 @@ export class GgufBackend implements Backend {
         cause: error,
       });
     }
+  }
+
+  async releaseIdleMemory(): Promise<void> {
+    await trimNativeMemory();
   }
 
   async dispose(): Promise<void> {

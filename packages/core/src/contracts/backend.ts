@@ -32,6 +32,11 @@ export interface Backend {
   /** Memory the model would take with these options, from metadata only. */
   estimateMemory(model: ModelLocation, options: ModelLoadOptions): Promise<MemoryEstimate>;
   load(model: ModelLocation, options: BackendLoadOptions): Promise<LoadedModel>;
+  /**
+   * Called when the server has been idle for a while, after V8's full collection: give memory that the engine's
+   * native side holds free back to the operating system. Optional; must not affect loaded models.
+   */
+  releaseIdleMemory?(): Promise<void>;
   /** Frees shared engine resources; idempotent. */
   dispose(): Promise<void>;
 }

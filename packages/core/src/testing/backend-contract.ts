@@ -43,8 +43,8 @@ export interface BackendContractOptions {
 /**
  * Defines a vitest suite that checks a backend against the `Backend`/`LoadedModel` contract:
  * load/unload idempotence, stream part order, finish reasons, usage, abort mid-stream, concurrent
- * requests, queueing, stop strings, exact max tokens, error codes for bad input and the memory
- * estimate. Call it at the top level of a test file.
+ * requests, queueing, stop strings, exact max tokens, error codes for bad input, the memory
+ * estimate and idle memory release. Call it at the top level of a test file.
  */
 export function describeBackendContract(options: BackendContractOptions): void {
   const flags: Required<BackendContractCapabilities> = {
@@ -138,6 +138,14 @@ export function describeBackendContract(options: BackendContractOptions): void {
       expect(stopped.text).toBe(text.slice(0, text.indexOf(stop!)));
       expect(stopped.finish?.reason).toBe('stop');
       expect(stopped.finish!.usage.completionTokens).toBeLessThan(40);
+    });
+
+    it("releases idle memory, where it can, without touching a loaded model's state", async () => {
+      const before = await collectStream(await model.stream(ask({ maxTokens: 12 })));
+      await backend.releaseIdleMemory?.();
+      const after = await collectStream(await model.stream(ask({ maxTokens: 12 })));
+      expect(after.finish?.reason).toBe('length');
+      if (flags.deterministic) expect(after.text).toBe(before.text);
     });
 
     it('ends an aborted stream with reason abort, and frees its slot', async () => {

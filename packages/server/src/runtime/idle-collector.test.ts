@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fullCollection, IdleCollector } from './idle-collector.js';
+import { createLogger, type Backend } from '@llmux/core';
+import { fullCollection, IdleCollector, idleRelease } from './idle-collector.js';
 import { InflightRequests } from './inflight.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,5 +60,36 @@ describe('fullCollection', () => {
     collect!();
     expect(garbage).toBeUndefined();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(2_000_000);
+  });
+});
+
+describe('idleRelease', () => {
+  const backend = (id: string, releaseIdleMemory?: () => Promise<void>) => ({ id, ...(releaseIdleMemory ? { releaseIdleMemory } : {}) }) as unknown as Backend;
+
+  it("collects, then has every backend release its idle memory; a failing one is logged and the others still run", async () => {
+    const order: string[] = [];
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }) });
+    const backends = [
+      backend('throws', () => {
+        order.push('throws');
+        throw new Error('no binding');
+      }),
+      backend('plain'),
+      backend('rejects', async () => {
+        order.push('rejects');
+        throw new Error('native failure');
+      }),
+      backend('gguf', async () => {
+        order.push('gguf');
+      }),
+    ];
+    idleRelease(() => backends, logger, () => order.push('collect'))();
+    await sleep(10);
+    expect(order).toEqual(['collect', 'throws', 'rejects', 'gguf']);
+    expect(lines.map((line) => JSON.parse(line) as { backend: string; msg: string })).toEqual([
+      expect.objectContaining({ backend: 'throws', msg: 'cannot release idle memory' }),
+      expect.objectContaining({ backend: 'rejects', msg: 'cannot release idle memory' }),
+    ]);
   });
 });

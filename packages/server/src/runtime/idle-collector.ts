@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import type { Backend, Logger } from '@llmux/core';
 
 type Collect = () => void;
 
@@ -17,6 +18,21 @@ export function fullCollection(): Collect | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What an idle server runs: V8's full collection, then each backend gives back the native memory it holds free
+ * (`Backend.releaseIdleMemory`). A backend that fails is logged and the others still run.
+ */
+export function idleRelease(backends: () => readonly Backend[], logger: Logger, collect: Collect | undefined = fullCollection()): Collect {
+  return () => {
+    collect?.();
+    for (const backend of backends()) {
+      void Promise.resolve()
+        .then(() => backend.releaseIdleMemory?.())
+        .catch((error: unknown) => logger.warn({ err: error, backend: backend.id }, 'cannot release idle memory'));
+    }
+  };
 }
 
 /**

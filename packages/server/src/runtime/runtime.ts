@@ -21,7 +21,7 @@ import {
 } from '@llmux/core';
 import { TargetHealth } from '@llmux/router';
 import { HfCacheStore } from '@llmux/store-hf';
-import { IdleCollector } from './idle-collector.js';
+import { IdleCollector, idleRelease } from './idle-collector.js';
 import { InflightRequests } from './inflight.js';
 import { loadPlugins, type LoadPluginsOptions } from './load-plugins.js';
 import { ModelPulls } from './model-pulls.js';
@@ -84,7 +84,8 @@ export async function createRuntime(config: LlmuxConfig, logger: Logger, options
   validateVirtualModels(config, routers);
   const health = new TargetHealth({ failures: config.router.cooldown.failures, cooldownMs: config.router.cooldown.seconds * 1000 });
 
-  const idleCollector = new IdleCollector(config.server.idleCollect * 1000);
+  const idleMs = config.server.idleCollect * 1000;
+  const idleCollector = new IdleCollector(idleMs, idleMs > 0 ? idleRelease(() => backends.all(), logger) : undefined);
   const inflight = new InflightRequests(idleCollector);
   let closing: Promise<void> | undefined;
   return {
