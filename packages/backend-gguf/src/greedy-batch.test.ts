@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ interface AddonContextInternals {
   sampleToken(batchLogitIndex: number, sampler: unknown): Promise<number>;
   sampleGreedyBatch?: (indexes: Int32Array) => Promise<Int32Array>;
 }
-type ContextInternals = { _ctx: AddonContextInternals; _canSampleGreedyBatch(): boolean };
+type ContextInternals = { _ctx: AddonContextInternals; _canSampleGreedyBatch(): boolean; _syncDecodeMaxSequences(): number };
 
 type SequenceInternals = LlamaContextSequence & { _loadedTokenPredictions: unknown[]; _takenGreedyRunAheads?: number; _sequenceId: number };
 
@@ -152,6 +153,9 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     let decodesWithPicks = 0;
     let batchSamples = 0;
     wrapNative(context, {
+      // every decode on a worker thread, where sequences decode ahead (on a machine with no core to spare for one,
+      // several sequences decode on the JavaScript thread: see the next tests)
+      decodeBatchSync: () => undefined,
       decodeBatch: (target) => async (greedyIndexes?: Int32Array) => {
         decodes++;
         const picks = await target.decodeBatch(greedyIndexes);
@@ -170,6 +174,29 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     expect(decodesWithPicks).toBeGreaterThan(decodes * 0.8);
     expect(batchSamples).toBeLessThanOrEqual(PROMPTS.length);
     expectDecodedAheadAndNothingLeft(context, sequences);
+    await context.dispose();
+  });
+
+  // On the CPU, a worker thread for the decode needs a core besides the compute threads and the JavaScript thread;
+  // without one, a batch of any number of sequences decodes on the JavaScript thread.
+  it('decodes several sequences on the JavaScript thread when no core is left for a worker thread', async () => {
+    const cores = os.availableParallelism();
+    const oneThread = await model.createContext({ contextSize: 128, sequences: 3, threads: 1 });
+    expect((oneThread as unknown as ContextInternals)._syncDecodeMaxSequences()).toBe(cores >= 3 ? 1 : Infinity);
+    await oneThread.dispose();
+    const context = await model.createContext({ contextSize: 128, sequences: 3, threads: cores });
+    expect((context as unknown as ContextInternals)._syncDecodeMaxSequences()).toBe(Infinity);
+    let batchesOfThree = 0;
+    wrapNative(context, {
+      decodeBatchSync: (target) => (indexes?: Int32Array) => {
+        if (indexes?.length === 3) batchesOfThree++;
+        return target.decodeBatchSync!(indexes);
+      },
+    });
+    const maxTokens = 40;
+    expect(await generate(context, maxTokens)).toEqual(await referenceTexts(model, maxTokens));
+    // the first step of each batch size measures it on a worker thread; most three-sequence steps run here
+    expect(batchesOfThree).toBeGreaterThan(maxTokens / 2);
     await context.dispose();
   });
 
