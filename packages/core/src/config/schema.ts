@@ -135,7 +135,8 @@ export const serverSchema = z.strictObject({
   /** How long SIGTERM waits for in-flight requests before aborting them. */
   shutdownTimeout: duration.default(10),
   /**
-   * After this long without requests (following some), one full garbage collection gives the heap back; 0 = never.
+   * After this long without requests (following some), one full garbage collection gives the heap back, and the
+   * backends give back the native memory they hold free (`Backend.releaseIdleMemory`); 0 = never.
    * The requests right after a collection run slower for a while (V8 rebuilds what it threw away), so a pause in a
    * conversation shorter than this keeps the server as it was.
    */

@@ -28,7 +28,6 @@ export async function* coalesceTextDeltas(source: AsyncIterable<StreamPart>, win
         continue;
       }
       if (result.done) {
-        window.clear();
         if (pending) yield { type: 'text-delta', text: pending };
         return;
       }

@@ -36,10 +36,10 @@ export function idleRelease(backends: () => readonly Backend[], logger: Logger, 
 }
 
 /**
- * Runs one full collection when the server has been idle for `delayMs` after serving something, so that an
- * idle server gives back the heap its last requests left behind (V8 otherwise keeps it until the next
- * collection, which an idle process may not reach for a long time). Never while requests run; once per idle
- * period. `delayMs` 0 turns it off.
+ * Runs one collection (V8's full collection by default; the runtime passes `idleRelease`) when the server has been
+ * idle for `delayMs` after serving something, so that an idle server gives back the heap its last requests left
+ * behind (V8 otherwise keeps it until the next collection, which an idle process may not reach for a long time).
+ * Never while requests run; once per idle period. `delayMs` 0 turns it off.
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
