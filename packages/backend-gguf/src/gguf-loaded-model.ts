@@ -41,6 +41,7 @@ import { completionPrompt } from './completion-prompt.js';
 import { embedAll } from './embedding.js';
 import { requestSignal } from './request-signal.js';
 import { toEngineSampling, toTokenBias } from './sampling.js';
+import { prefillPrompt } from './prompt-prefill.js';
 import { generateTokens, type TokenGenerationRequest } from './token-generation.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
@@ -318,6 +319,12 @@ export class GgufLoadedModel implements LoadedModel {
             ? { grammar }
             : {}),
       };
+      // The prompt's whole batches first, with the signal checked between them (LlamaChat evaluates
+      // a prompt to its end); LlamaChat then finds them cached, as it renders the same tokens.
+      if ((await prefillPrompt(slot.sequence, prompt, signal)).aborted) {
+        channel.push({ type: 'finish', reason: 'abort', raw: 'abort', usage: usage() });
+        return;
+      }
       const result = await chat.generateResponse(history, options);
       toolCalls.finish(result.functionCalls ?? []);
       const raw = result.metadata.stopReason;

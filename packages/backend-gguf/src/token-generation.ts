@@ -9,6 +9,7 @@ import {
   type TokenBias,
 } from 'node-llama-cpp';
 import type { AsyncChannel, FinishReason, SamplingOptions, StreamPart, TokenLogprob, Usage } from '@llmux/core';
+import { prefillPrompt } from './prompt-prefill.js';
 import { TextStops } from './text-stops.js';
 import { TokenDetokenizer } from './token-detokenizer.js';
 
@@ -55,8 +56,8 @@ export async function generateTokens(
   const prompt = [...request.prompt];
   // Keep what the sequence already holds of the prompt, but always evaluate the last prompt
   // token again: its logits choose the first generated token.
-  await sequence.adaptStateToTokens(prompt.slice(0, -1), false);
-  const cachedPromptTokens = sequence.nextTokenIndex;
+  const prefill = await prefillPrompt(sequence, prompt, signal);
+  const cachedPromptTokens = prefill.cachedTokens;
   const generated: Token[] = [];
   const usage = (): Usage => ({ promptTokens: prompt.length, cachedPromptTokens, completionTokens: generated.length });
 
@@ -94,11 +95,11 @@ export async function generateTokens(
     // The end-of-generation token is handed over, not swallowed: it ends the loop with reason 'stop'.
     yieldEogToken: true,
   };
-  let reason: FinishReason = 'length';
-  let raw = 'maxTokens';
-  if (request.maxTokens > 0) {
+  let reason: FinishReason = prefill.aborted ? 'abort' : 'length';
+  let raw = prefill.aborted ? 'abort' : 'maxTokens';
+  if (request.maxTokens > 0 && !prefill.aborted) {
     // The full distribution costs a sort of the vocabulary per token: asked for only with top_logprobs.
-    const outputs = sequence.evaluateWithMetadata(prompt.slice(cachedPromptTokens), { confidence: request.logprobs !== undefined, probabilities: top > 0 }, options) as AsyncGenerator<{
+    const outputs = sequence.evaluateWithMetadata(prompt.slice(sequence.nextTokenIndex), { confidence: request.logprobs !== undefined, probabilities: top > 0 }, options) as AsyncGenerator<{
       token: Token;
       confidence: number;
       probabilities?: Map<Token, number>;
