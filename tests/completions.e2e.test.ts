@@ -29,6 +29,21 @@ describe('POST /v1/completions with the openai client', () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 12, total_tokens: 17 });
   });
 
+  it("reads special-token text in a prompt as those tokens, as llama-server does: brown's ChatML by hand answers as the chat route", async () => {
+    const question = 'What is the news?';
+    const chat = await server.client.chat.completions.create({ model: 'brown', messages: [{ role: 'user', content: question }], temperature: 0, max_tokens: 48 });
+    const completion = await server.client.completions.create({
+      model: 'brown',
+      prompt: `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n`,
+      temperature: 0,
+      max_tokens: 48,
+    });
+    expect(completion.choices[0]!.text).toBe(chat.choices[0]!.message.content);
+    expect(completion.choices[0]!.finish_reason).toBe('stop');
+    // Three special tokens, one each (as characters the prompt was 39 tokens).
+    expect(completion.usage!.prompt_tokens).toBe(19);
+  });
+
   it('uses 16 tokens when max_tokens is absent, as OpenAI does', async () => {
     const completion = await server.client.completions.create({ model: 'stories', prompt: STORY, temperature: 0 });
     expect(completion.usage!.completion_tokens).toBe(16);
