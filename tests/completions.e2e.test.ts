@@ -42,6 +42,11 @@ describe('POST /v1/completions with the openai client', () => {
     expect(completion.choices[0]!.finish_reason).toBe('stop');
     // Three special tokens, one each (as characters the prompt was 39 tokens).
     expect(completion.usage!.prompt_tokens).toBe(19);
+    // A prompt that starts with the beginning-of-sequence text gets no second one.
+    const plain = await server.client.completions.create({ model: 'stories', prompt: STORY, temperature: 0, max_tokens: 12 });
+    const withBos = await server.client.completions.create({ model: 'stories', prompt: `<s>${STORY}`, temperature: 0, max_tokens: 12 });
+    expect(withBos.usage!.prompt_tokens).toBe(plain.usage!.prompt_tokens);
+    expect(withBos.choices[0]!.text).toBe(plain.choices[0]!.text);
   });
 
   it('uses 16 tokens when max_tokens is absent, as OpenAI does', async () => {
