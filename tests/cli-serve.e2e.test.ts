@@ -56,9 +56,11 @@ describe('llmux serve (the executable)', () => {
   it('takes the engine flags and serves the model', async () => {
     const { url } = await serve([
       '--model', path.join(MODELS_DIR, 'stories260K.gguf'),
-      '--threads', '1', '--parallel', '2', '--context-size', '512', '--batch-size', '64', '--kv-cache', 'f16', '--no-flash-attention',
+      '--threads', '1', '--parallel', '2', '--context-size', '512', '--batch-size', '64', '--kv-cache', 'f16', '--no-flash-attention', '--prompt-cache', '64MB',
     ]);
     expect(await chat(url)).toMatch(/^, there was a little girl named Lily/);
+    const status = (await (await fetch(`${url}/admin/status`)).json()) as { models: Array<{ prompt_cache: unknown }> };
+    expect(status.models[0]!.prompt_cache).toEqual({ states: 0, bytes: 0, max_bytes: 64 * 1024 * 1024 });
   });
 
   it('runs on the prebuilt binding with LLMUX_BINDING=prebuilt, even where a local build exists', async () => {

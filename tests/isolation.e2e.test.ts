@@ -112,7 +112,7 @@ describe('one failure stays with its request', () => {
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.InternalServerError>).code).toBe('internal_error');
     // The sequence is released when the engine has stopped, shortly after the answer.
-    await expect.poll(() => server.runtime.manager.peek('throwing')!.stats(), { timeout: 5000 }).toEqual({ active: 0, queued: 0, slots: 2 });
+    await expect.poll(() => server.runtime.manager.peek('throwing')!.stats(), { timeout: 5000 }).toMatchObject({ active: 0, queued: 0, slots: 2 });
     expect((await fetch(`${server.url}/admin/health`)).status).toBe(200);
   });
 

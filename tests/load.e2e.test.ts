@@ -39,7 +39,7 @@ describe('32 concurrent clients', () => {
     expect(statuses['503']).toBeGreaterThan(0);
     expect((statuses['200'] ?? 0) + (statuses['503'] ?? 0)).toBe(300);
     expect([...retryAfter]).toEqual(['1']);
-    expect(server.runtime.manager.peek('stories260K')!.stats()).toEqual({ active: 0, queued: 0, slots: 4 });
+    expect(server.runtime.manager.peek('stories260K')!.stats()).toMatchObject({ active: 0, queued: 0, slots: 4 });
     expect(server.runtime.inflight.size).toBe(0);
     expect((await fetch(`${server.url}/admin/health`)).status).toBe(200);
   });

@@ -1,7 +1,8 @@
 // pnpm bench:prefix — prefix reuse: turn 2 of a chat whose first ~1,500 tokens are the same as turn 1's
 // must start much sooner, because llmux gives it the sequence that already holds those tokens.
 // Prints turn-1 and turn-2 TTFT (medians over rounds, each round with a new shared prefix) and the
-// cached_tokens llmux reports. Model: the synthetic 125M model when bench:engines has made it (a
+// cached_tokens llmux reports; then, with one sequence and two conversations taking turns, the TTFT of a
+// conversation that comes back with the prompt cache on and off. Model: the synthetic 125M model when bench:engines has made it (a
 // realistic prompt-processing cost), else stories260K.
 // Options: --rounds N (default 3)  --model PATH  --prefix-words N (default 1480: ~1,500 tokens)
 import { existsSync } from 'node:fs';
@@ -40,6 +41,33 @@ try {
 } finally {
   await server.stop();
 }
+// More conversations than sequences: one sequence, two conversations taking turns. A conversation comes back
+// after the other took its sequence; with the prompt cache its state is loaded back, without it
+// (--prompt-cache 0) its whole prompt is evaluated again. Both servers in this run, one after the other.
+async function returningTurns(extraFlags) {
+  const one = await startLlmux(['--model', model, '--threads', '1', '--parallel', '1', '--context-size', '2048', ...extraFlags]);
+  const back = [];
+  try {
+    await streamOnce(one.base, { kind: 'chat', model: 'default', prompt: 'warm up', maxTokens: 4 });
+    for (let round = 0; round < Number(args.rounds); round++) {
+      const [a, b] = [100, 200].map((n) => [
+        { role: 'system', content: prefixFor(n + round) },
+        { role: 'user', content: 'What did the dog see?' },
+      ]);
+      await streamOnce(one.base, { kind: 'chat', model: 'default', messages: a, maxTokens: 16 });
+      await streamOnce(one.base, { kind: 'chat', model: 'default', messages: b, maxTokens: 16 });
+      const again = [...a, { role: 'assistant', content: 'It saw the sun.' }, { role: 'user', content: 'And then?' }];
+      back.push(await streamOnce(one.base, { kind: 'chat', model: 'default', messages: again, maxTokens: 16 }));
+    }
+  } finally {
+    await one.stop();
+  }
+  return { ttftMs: median(back.map((r) => r.ttftMs)), promptTokens: median(back.map((r) => r.promptTokens)), cachedTokens: median(back.map((r) => r.cachedTokens)) };
+}
+const cachedRun = await returningTurns([]);
+const uncachedRun = await returningTurns(['--prompt-cache', '0']);
+log(`returning conversation: ${cachedRun.cachedTokens} of ${cachedRun.promptTokens} tokens cached, TTFT ${cachedRun.ttftMs.toFixed(1)} ms; without the prompt cache ${uncachedRun.cachedTokens} cached, ${uncachedRun.ttftMs.toFixed(1)} ms`);
+
 const t1 = median(rows.map((r) => r.turn1.ttftMs));
 const t2 = median(rows.map((r) => r.turn2.ttftMs));
 const lines = [
@@ -51,5 +79,14 @@ const lines = [
   `| 2 | ${median(rows.map((r) => r.turn2.promptTokens))} | ${median(rows.map((r) => r.turn2.cachedTokens))} | ${t2.toFixed(1)} |`,
   '',
   `Turn 2 / turn 1 TTFT: ${(t2 / t1).toFixed(3)}x (goal <= 0.25x).`,
+  '',
+  `More conversations than sequences (--parallel 1, two conversations taking turns), the turn of a conversation that comes back:`,
+  '',
+  '| prompt cache | prompt tokens | cached tokens | TTFT ms |',
+  '|---|---|---|---|',
+  `| on (default) | ${cachedRun.promptTokens} | ${cachedRun.cachedTokens} | ${cachedRun.ttftMs.toFixed(1)} |`,
+  `| off (--prompt-cache 0) | ${uncachedRun.promptTokens} | ${uncachedRun.cachedTokens} | ${uncachedRun.ttftMs.toFixed(1)} |`,
+  '',
+  `On / off TTFT: ${(cachedRun.ttftMs / uncachedRun.ttftMs).toFixed(3)}x.`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -16,6 +16,7 @@ import { defaultThreads } from './default-threads.js';
 import { GgufLoadedModel } from './gguf-loaded-model.js';
 import { kvCacheSavings, kvCacheSettings } from './kv-cache.js';
 import { getLlamaRuntime, type GpuSetting } from './llama-runtime.js';
+import { PromptCache } from './prompt-cache.js';
 import { createSequenceSlot } from './sequence-slot.js';
 import { trimNativeMemory } from './native-memory.js';
 
@@ -26,6 +27,9 @@ export interface GgufBackendOptions {
   /** Context length when neither config nor request sets one: min(trained context, this). */
   maxDefaultContextSize?: number;
 }
+
+/** Room for sequence states a model keeps beyond its sequences when its config sets no `promptCache` (see PromptCache). */
+export const DEFAULT_PROMPT_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /** Loads GGUF models with node-llama-cpp (llama.cpp), CPU by default. */
 export class GgufBackend implements Backend {
@@ -93,6 +97,7 @@ export class GgufBackend implements Backend {
         ...(options.signal ? { createSignal: options.signal } : {}),
       });
       const chatWrapper = chatWrapperFor(model);
+      const promptCacheBytes = options.promptCache ?? DEFAULT_PROMPT_CACHE_BYTES;
       const slots = Array.from({ length: options.parallel }, () => createSequenceSlot(context.getSequence(), chatWrapper));
       this.logger.info(
         {
@@ -103,6 +108,7 @@ export class GgufBackend implements Backend {
           flashAttention: kv.flashAttention,
           kvCache: options.kvCache ?? 'f16',
           chatTemplate: chatWrapper.wrapperName,
+          promptCacheBytes: promptCacheBytes,
         },
         'gguf model ready',
       );
@@ -115,6 +121,7 @@ export class GgufBackend implements Backend {
         maxQueue: options.maxQueue,
         memory: { cpuBytes: model.size + context.stateSize, gpuBytes: 0 },
         logger: this.logger,
+        ...(promptCacheBytes > 0 ? { promptCache: new PromptCache(promptCacheBytes, this.logger, location.id) } : {}),
       });
     } catch (error) {
       await model.dispose();

@@ -42,6 +42,7 @@ import { embedAll } from './embedding.js';
 import { requestSignal } from './request-signal.js';
 import { toEngineSampling, toTokenBias } from './sampling.js';
 import { prefillPrompt } from './prompt-prefill.js';
+import type { PromptCache } from './prompt-cache.js';
 import { generateTokens, type TokenGenerationRequest } from './token-generation.js';
 import { chooseSlotFor, sharedPrefixLength, type SequenceSlot } from './sequence-slot.js';
 
@@ -54,6 +55,8 @@ export interface GgufLoadedModelParts {
   maxQueue: number;
   memory: MemoryEstimate;
   logger: Logger;
+  /** Sequence states kept beyond the sequences (absent: off). */
+  promptCache?: PromptCache;
 }
 
 /**
@@ -93,7 +96,8 @@ export class GgufLoadedModel implements LoadedModel {
   }
 
   stats(): LoadedModelStats {
-    return this.pool.stats();
+    const cache = this.parts.promptCache;
+    return cache ? { ...this.pool.stats(), promptCache: cache.stats() } : this.pool.stats();
   }
 
   async stream(request: ChatRequest, options: StreamOptions = {}): Promise<AsyncIterable<StreamPart>> {
@@ -183,6 +187,7 @@ export class GgufLoadedModel implements LoadedModel {
       this.unloading.abort(new AbortedError(`The model '${this.id}' was unloaded.`));
       await Promise.allSettled([...this.running]);
       if (this.embeddingContext) await (await this.embeddingContext.catch(() => undefined))?.dispose();
+      await this.parts.promptCache?.clear();
       await this.parts.context.dispose();
       await this.parts.model.dispose();
     })();
@@ -200,13 +205,15 @@ export class GgufLoadedModel implements LoadedModel {
     body: (slot: SequenceSlot, signal: AbortSignal, channel: AsyncChannel<StreamPart>) => Promise<void>,
   ): Promise<AsyncIterable<StreamPart>> {
     const { signal, release } = requestSignal(clientSignal, this.unloading.signal);
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) }).catch((error: unknown) => {
+    const cache = this.parts.promptCache;
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt, { savesEvicted: cache !== undefined }) }).catch((error: unknown) => {
       release();
       throw error;
     });
     const channel = new AsyncChannel<StreamPart>();
+    const prepared = cache ? cache.prepare(lease.slot.sequence, prompt, this.pool.stats().active - 1) : Promise.resolve();
     // The sequence is free again before the stream ends: a caller that has read the finish can reuse it at once.
-    const run = body(lease.slot, signal, channel).finally(() => {
+    const run = prepared.then(() => body(lease.slot, signal, channel)).finally(() => {
       release();
       lease.release();
       this.running.delete(run);
@@ -245,7 +252,11 @@ export class GgufLoadedModel implements LoadedModel {
 
   private async generateTokens(slot: SequenceSlot, request: TokenGenerationRequest, signal: AbortSignal, channel: AsyncChannel<StreamPart>): Promise<void> {
     try {
-      await generateTokens(this.parts.model, slot.sequence, request, signal, channel);
+      const costs = this.parts.promptCache?.costs;
+      // A prompt's evaluation measures the model's cost per token only when no other sequence shared its batches.
+      const alone = () => this.pool.stats().active === 1;
+      const measured = costs && alone() ? { ...request, onPrefill: (tokens: number, ms: number) => alone() && costs.notePrefill(tokens, ms) } : request;
+      await generateTokens(this.parts.model, slot.sequence, measured, signal, channel);
     } catch (error) {
       const usage = { promptTokens: request.prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
       if (signal.aborted) {

@@ -30,6 +30,8 @@ export interface TokenGenerationRequest {
   grammar?: LlamaGrammar;
   /** `logit_bias`, already checked against the vocabulary. */
   tokenBias?: TokenBias;
+  /** Told how long the prompt's new tokens took to evaluate, up to the first generated token. */
+  onPrefill?: (tokens: number, ms: number) => void;
 }
 
 /** OpenAI's logprob for a token the sampler could not pick. */
@@ -54,6 +56,7 @@ export async function generateTokens(
   channel: AsyncChannel<StreamPart>,
 ): Promise<void> {
   const prompt = [...request.prompt];
+  const started = performance.now();
   // Keep what the sequence already holds of the prompt, but always evaluate the last prompt
   // token again: its logits choose the first generated token.
   const prefill = await prefillPrompt(sequence, prompt, signal);
@@ -105,6 +108,7 @@ export async function generateTokens(
       probabilities?: Map<Token, number>;
     }>;
     for await (const output of outputs) {
+      if (generated.length === 0) request.onPrefill?.(prompt.length - cachedPromptTokens, performance.now() - started);
       const token = output.token;
       if (model.isEogToken(token) || request.stopTokens?.has(token)) {
         reason = 'stop';

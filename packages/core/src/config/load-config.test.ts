@@ -84,6 +84,14 @@ describe('config', () => {
     expect(config.server.keyFile).toBe(path.join(dir, 'secrets/keys'));
   });
 
+  it('reads promptCache as a size, 0 or false', () => {
+    const config = parseConfig({ modelDefaults: { promptCache: '256MB' }, models: { a: { source: 'a.gguf', promptCache: false }, b: { source: 'b.gguf', promptCache: 0 } } });
+    expect(config.modelDefaults.promptCache).toBe(256 * 1024 * 1024);
+    expect(config.models.a!.promptCache).toBe(0);
+    expect(config.models.b!.promptCache).toBe(0);
+    expect(() => parseConfig({ models: { a: { source: 'a.gguf', promptCache: 'lots' } } })).toThrow(/models.a.promptCache/);
+  });
+
   it('parses durations', () => {
     expect(parseDurationSeconds('90')).toBe(90);
     expect(parseDurationSeconds('10m')).toBe(600);

@@ -22,6 +22,9 @@ const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
   return bytes;
 });
 
+/** A size in bytes, or 0 / `false` for none. */
+const promptCacheSize = z.union([z.literal(false).transform(() => 0), z.literal(0), byteSize]);
+
 /** Per-model sampling defaults, in OpenAI's names; a request's own values win. */
 export const generationDefaultsSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
@@ -46,6 +49,8 @@ export const modelConfigSchema = z.strictObject({
   batchSize: z.int().min(1).optional(),
   flashAttention: z.boolean().optional(),
   kvCache: z.enum(['f16', 'q8_0', 'q4_0']).optional(),
+  /** Room for sequence states kept beyond the sequences (a size such as `1GB`; 0 or false = off). */
+  promptCache: promptCacheSize.optional(),
   gpu: z.union([z.enum(['auto', 'cuda', 'vulkan', 'metal']), z.literal(false)]).optional(),
   /** Idle time before the model is unloaded; 0 = never. */
   ttl: duration.optional(),
@@ -185,6 +190,7 @@ export const configSchema = z.strictObject({
       batchSize: z.int().min(1).optional(),
       flashAttention: z.boolean().optional(),
       kvCache: z.enum(['f16', 'q8_0', 'q4_0']).optional(),
+      promptCache: promptCacheSize.optional(),
       ttl: duration.default(0),
       /** After a failed load, how long requests get the same error before the next attempt. */
       loadCooldown: duration.default(5),

@@ -1,5 +1,5 @@
 export type { Backend, BackendCapabilities, BackendLoadOptions, LoadProgress } from './backend.js';
-export type { LoadedModel, LoadedModelStats, StreamOptions, EmbedResult } from './loaded-model.js';
+export type { LoadedModel, LoadedModelStats, PromptCacheStats, StreamOptions, EmbedResult } from './loaded-model.js';
 export type {
   Router,
   RouteCandidate,

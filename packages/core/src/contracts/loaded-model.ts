@@ -15,6 +15,14 @@ export interface LoadedModelStats {
   queued: number;
   /** Slots (sequences) in total. */
   slots: number;
+  /** Sequence states kept beyond the slots, when the backend keeps them: how many, their bytes and the room for them. */
+  promptCache?: PromptCacheStats;
+}
+
+export interface PromptCacheStats {
+  states: number;
+  bytes: number;
+  maxBytes: number;
 }
 
 export interface EmbedResult {

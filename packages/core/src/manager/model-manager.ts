@@ -159,6 +159,8 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progr
     if (flashAttention !== undefined) options.flashAttention = flashAttention;
     const kvCache = pick(model?.kvCache, defaults.kvCache);
     if (kvCache !== undefined) options.kvCache = kvCache;
+    const promptCache = pick(model?.promptCache, defaults.promptCache);
+    if (promptCache !== undefined) options.promptCache = promptCache;
     if (model?.gpu !== undefined) options.gpu = model.gpu;
     if (model?.options !== undefined) options.backendOptions = model.options;
     return options;
@@ -272,6 +274,7 @@ export class ModelManager extends EventEmitter<{ state: [ModelStateEvent]; progr
         active: stats?.active ?? 0,
         queued: stats?.queued ?? 0,
       };
+      if (stats?.promptCache) snapshot.promptCache = stats.promptCache;
       if (entry.lastUsedAt > 0) snapshot.lastUsedAt = entry.lastUsedAt;
       if (entry.state === 'loading' && entry.loadProgress !== undefined) snapshot.loadProgress = entry.loadProgress;
       if (entry.model && ttlSeconds > 0 && !pinned && !busy) snapshot.expiresAt = entry.lastUsedAt + ttlSeconds * 1000;

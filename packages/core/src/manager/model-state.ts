@@ -1,3 +1,4 @@
+import type { PromptCacheStats } from '../contracts/loaded-model.js';
 /** A model's place in its lifecycle. */
 export type ModelState = 'available' | 'loading' | 'loaded' | 'unloading';
 
@@ -46,6 +47,8 @@ export interface ModelSnapshot {
   /** Requests generating / waiting now. */
   active: number;
   queued: number;
+  /** Sequence states the loaded model keeps beyond its sequences (backends that keep them). */
+  promptCache?: PromptCacheStats;
   /** The last load failure while it is in cooldown. */
   lastError?: string;
   cooldownUntil?: number;

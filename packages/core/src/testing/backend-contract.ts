@@ -93,7 +93,7 @@ export function describeBackendContract(options: BackendContractOptions): void {
       expect(model.id).toBe(location.id);
       expect(model.capabilities.chat).toBe(true);
       expect(Number.isInteger(model.capabilities.contextLength) && model.capabilities.contextLength > 0).toBe(true);
-      expect(model.stats()).toEqual({ active: 0, queued: 0, slots: loadOptions.parallel });
+      expect(model.stats()).toMatchObject({ active: 0, queued: 0, slots: loadOptions.parallel });
     });
 
     it('estimates memory as byte counts, and a loaded model reports what it holds', async () => {

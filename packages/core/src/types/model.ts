@@ -30,6 +30,8 @@ export interface ModelLoadOptions {
   flashAttention?: boolean;
   /** KV-cache element type. */
   kvCache?: 'f16' | 'q8_0' | 'q4_0';
+  /** Bytes of sequence states kept beyond the sequences, so that returning conversations reuse their prefix; 0 = off; absent = the backend's default. */
+  promptCache?: number;
   /** GPU use: `auto`, `false`, or a named API. */
   gpu?: 'auto' | 'cuda' | 'vulkan' | 'metal' | false;
   /** Backend-specific options, validated by the backend. */

@@ -28,6 +28,7 @@ program
   .option('--flash-attention', 'use flash attention (default: off on CPU, on when --kv-cache is quantized)')
   .option('--no-flash-attention', 'do not use flash attention')
   .option('--kv-cache <type>', 'KV-cache element type: f16, q8_0 or q4_0 (default f16)')
+  .option('--prompt-cache <size>', 'room for sequence states kept beyond the sequences, e.g. 2GB; 0 turns it off (default 1GB)')
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .action(serveCommand);
 

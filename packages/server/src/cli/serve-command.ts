@@ -17,6 +17,7 @@ export interface ServeOptions {
   batchSize?: string;
   flashAttention?: boolean;
   kvCache?: string;
+  promptCache?: string;
   logLevel?: string;
 }
 
@@ -35,6 +36,7 @@ export async function resolveServeConfig(options: ServeOptions, env: NodeJS.Proc
   if (options.batchSize !== undefined) input.modelDefaults.batchSize = Number(options.batchSize);
   if (options.flashAttention !== undefined) input.modelDefaults.flashAttention = options.flashAttention;
   if (options.kvCache !== undefined) input.modelDefaults.kvCache = options.kvCache as 'f16';
+  if (options.promptCache !== undefined) input.modelDefaults.promptCache = /^\s*0\s*$/.test(options.promptCache) ? 0 : options.promptCache;
 
   if (options.model) {
     const source = path.resolve(options.model);

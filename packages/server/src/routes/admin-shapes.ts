@@ -20,6 +20,7 @@ export function toAdminModel(model: ModelSnapshot, now = Date.now()) {
     memory_bytes: model.memoryBytes,
     active_requests: model.active,
     queued_requests: model.queued,
+    prompt_cache: model.promptCache ? { states: model.promptCache.states, bytes: model.promptCache.bytes, max_bytes: model.promptCache.maxBytes } : null,
     last_error: model.lastError ?? null,
     cooldown_until: seconds(model.cooldownUntil),
   };

@@ -1,0 +1,191 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { Logger, PromptCacheStats } from '@llmux/core';
+import { PromptCacheCosts } from './prompt-cache-costs.js';
+import { sharedPrefixLength } from './sequence-slot.js';
+
+interface Entry {
+  /** The tokens the saved state holds. */
+  readonly tokens: readonly Token[];
+  readonly file: string;
+  readonly bytes: number;
+  /** When it was last saved or loaded (a counter): the least recently used entry goes first. */
+  used: number;
+  /** Loads in progress: an entry being read is not evicted. */
+  readers: number;
+}
+
+/** A cached prefix is brought back only when evaluating it would take this many times longer than loading it. */
+const LOAD_MARGIN = 2;
+/** A sequence's state is kept only when evaluating what a new prompt erases would take this many times longer than saving it. */
+const SAVE_MARGIN = 4;
+/** Fewer erased tokens than this are not worth a file. */
+const MIN_SAVED_TOKENS = 4;
+
+const directories = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Sequence states kept beyond the sequences, as llama-server's `--cache-ram` does: when a request takes a sequence
+ * whose cached tokens its prompt does not continue, what the sequence held is saved first (node-llama-cpp's state
+ * files, in a private folder under the OS's temporary directory, `maxBytes` in all, least recently used first out),
+ * and when a saved state shares a longer prefix with the prompt than the sequence does, it is loaded into the
+ * sequence before the prompt is evaluated. So a conversation that comes back after other conversations took its
+ * sequence re-evaluates only its new turn, with more conversations than sequences.
+ *
+ * Both steps are weighed by their measured costs (`PromptCacheCosts`): on a tiny model, evaluating a few tokens is
+ * quicker than reading a file. Models that need KV checkpoints (recurrent, sliding-window without a full cache) are
+ * left alone: their states cannot be cut back to a prefix.
+ */
+export class PromptCache {
+  readonly costs = new PromptCacheCosts();
+  private readonly entries = new Set<Entry>();
+  private total = 0;
+  private clock = 0;
+  private files = 0;
+  private folder: Promise<string> | undefined;
+  private off = false;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+    private readonly modelId: string,
+  ) {}
+
+  /** Bytes of saved states. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  stats(): PromptCacheStats {
+    return { states: this.entries.size, bytes: this.total, maxBytes: this.maxBytes };
+  }
+
+  /** Saved states. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Before a request evaluates `prompt` on `sequence` (leased to it): saves what the prompt would erase from the
+   * sequence, and loads the saved state with the longest prefix of the prompt when it beats the sequence's own.
+   * `othersActive`: sequences generating meanwhile. A state is saved or loaded under the context's lock, so they
+   * all wait for it, while prompt tokens evaluated in their batches cost little more: the more of them, the more
+   * the evaluation saved must outweigh the file.
+   * Never throws: a failure is logged and the request goes on with what the sequence holds.
+   */
+  async prepare(sequence: LlamaContextSequence, prompt: readonly Token[], othersActive = 0): Promise<void> {
+    if (this.off || this.maxBytes <= 0 || sequence.needsCheckpoints) return;
+    // The last prompt token is always evaluated (its logits pick the first generated token).
+    const usable = prompt.length - 1;
+    const held = sequence.contextTokens;
+    const shared = Math.min(sharedPrefixLength(held, prompt), usable);
+    const stall = 1 + othersActive;
+    try {
+      const erased = held.length - shared;
+      if (erased >= MIN_SAVED_TOKENS && !this.covers(held) && this.costs.evalMs(erased) > SAVE_MARGIN * stall * this.costs.stateMs({ tokens: held.length })) {
+        await this.save(sequence, held);
+      }
+      const best = this.bestFor(prompt, usable);
+      if (best && best.shared > shared && this.costs.evalMs(best.shared - shared) > LOAD_MARGIN * stall * this.costs.stateMs({ bytes: best.entry.bytes })) {
+        await this.load(sequence, best.entry);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, model: this.modelId }, 'prompt cache: a sequence state could not be saved or loaded; going on without it');
+    }
+  }
+
+  /** Removes every saved state (the model is unloaded). */
+  async clear(): Promise<void> {
+    this.off = true;
+    this.entries.clear();
+    this.total = 0;
+    const folder = await this.folder?.catch(() => undefined);
+    if (folder) {
+      directories.delete(folder);
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** Whether a saved state already holds all of `tokens` (and maybe more). */
+  private covers(tokens: readonly Token[]): boolean {
+    for (const entry of this.entries) if (entry.tokens.length >= tokens.length && sharedPrefixLength(entry.tokens, tokens) === tokens.length) return true;
+    return false;
+  }
+
+  private bestFor(prompt: readonly Token[], usable: number): { entry: Entry; shared: number } | undefined {
+    let best: { entry: Entry; shared: number } | undefined;
+    for (const entry of this.entries) {
+      const shared = Math.min(sharedPrefixLength(entry.tokens, prompt), usable);
+      if (shared > 0 && (!best || shared > best.shared || (shared === best.shared && entry.used > best.entry.used))) best = { entry, shared };
+    }
+    return best;
+  }
+
+  private async save(sequence: LlamaContextSequence, tokens: readonly Token[]): Promise<void> {
+    const file = path.join(await this.directory(), `${++this.files}.state`);
+    const started = performance.now();
+    let bytes: number;
+    try {
+      bytes = (await sequence.saveStateToFile(file)).fileSize;
+    } catch (error) {
+      // A full disk or a folder removed under us: stop trying for this model.
+      this.off = true;
+      await rm(file, { force: true });
+      throw error;
+    }
+    this.costs.noteState(bytes, tokens.length, performance.now() - started);
+    if (bytes > this.maxBytes) {
+      await rm(file, { force: true });
+      return;
+    }
+    // States that are a prefix of this one are superseded by it.
+    for (const entry of this.entries) if (entry.readers === 0 && sharedPrefixLength(entry.tokens, tokens) === entry.tokens.length) this.drop(entry);
+    this.entries.add({ tokens, file, bytes, used: ++this.clock, readers: 0 });
+    this.total += bytes;
+    for (const entry of [...this.entries].sort((a, b) => a.used - b.used)) {
+      if (this.total <= this.maxBytes) break;
+      if (entry.readers === 0) this.drop(entry);
+    }
+  }
+
+  private async load(sequence: LlamaContextSequence, entry: Entry): Promise<void> {
+    entry.readers++;
+    const started = performance.now();
+    try {
+      await sequence.loadStateFromFile(entry.file, { acceptRisk: true });
+      entry.used = ++this.clock;
+      this.costs.noteState(entry.bytes, entry.tokens.length, performance.now() - started);
+    } catch (error) {
+      // What the sequence holds after a failed load is unknown: empty it, and forget the entry.
+      await sequence.clearHistory().catch(() => undefined);
+      this.drop(entry);
+      throw error;
+    } finally {
+      entry.readers--;
+    }
+  }
+
+  private drop(entry: Entry): void {
+    if (!this.entries.delete(entry)) return;
+    this.total -= entry.bytes;
+    void rm(entry.file, { force: true }).catch(() => undefined);
+  }
+
+  private directory(): Promise<string> {
+    this.folder ??= mkdtemp(path.join(os.tmpdir(), 'llmux-prompt-cache-')).then((folder) => {
+      directories.add(folder);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.once('exit', () => {
+          for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+        });
+      }
+      return folder;
+    });
+    return this.folder;
+  }
+}
