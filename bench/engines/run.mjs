@@ -5,6 +5,7 @@
 //   --threads 1,2       --concurrency 1,4,8      --tokens 128 (max tokens per request)
 //   --requests 8 (per measurement, at least one per stream)
 //   --engines llmux,direct,llama-server          --out DIR (default bench/results)
+//                       llmux[ENV=VALUE;--flag=VALUE] is llmux with those environment variables and serve flags
 //   --warmup N          short requests (16 tokens) each engine serves before it is measured (default 24): a Node
 //                       process compiles its hot paths during its first requests (TTFT ~7 ms, then ~4 ms on stories260K)
 //   --settle MS         pause before each measurement (default 500): llama-server's pool threads keep spinning for
@@ -144,19 +145,23 @@ async function startDirect(model, threads) {
   };
 }
 
-/** `llmux[KEY=VALUE;...]` runs llmux with those environment variables (to measure a lever on and off). */
+/**
+ * `llmux[KEY=VALUE;--flag=VALUE;...]` runs llmux with those environment variables and `llmux serve` flags (to
+ * measure a lever on and off).
+ */
 function parseVariant(name) {
   const match = /^llmux\[(.*)\]$/.exec(name);
   if (!match) return undefined;
-  return Object.fromEntries(match[1].split(';').map((pair) => pair.split('=')));
+  const pairs = match[1].split(';').map((pair) => pair.split('='));
+  return { env: Object.fromEntries(pairs.filter(([key]) => !key.startsWith('--'))), flags: pairs.filter(([key]) => key.startsWith('--')).flat() };
 }
 
 async function startEngine(name, model, threads) {
   if (name === 'direct') return startDirect(model, threads);
-  const variant = name === 'llmux' ? {} : parseVariant(name);
+  const variant = name === 'llmux' ? { env: {}, flags: [] } : parseVariant(name);
   if (variant) {
-    const flags = ['--model', model.file, '--threads', String(threads), '--parallel', String(parallel), '--context-size', String(contextSize)];
-    return httpEngine(name, await startLlmux(flags, variant), 'chat');
+    const flags = ['--model', model.file, '--threads', String(threads), '--parallel', String(parallel), '--context-size', String(contextSize), ...variant.flags];
+    return httpEngine(name, await startLlmux(flags, variant.env), 'chat');
   }
   if (name === 'llama-server') {
     const server = await startServerProcess({
