@@ -1,10 +1,15 @@
 /**
  * What the prompt cache weighs, measured on this model and machine as it runs: how long the model takes to
- * evaluate a prompt token, and how long saving or loading a sequence's state takes for its size. A state is
- * brought back only when evaluating the tokens it saves would take longer than loading it; until something is
- * measured, the estimates below are used (a prompt token of a small model on a CPU; a state file in the page cache).
+ * evaluate a prompt token, how long saving or loading a sequence's state takes for its size, and how often a saved
+ * state has been used again. A state is brought back only when evaluating the tokens it saves would take longer than
+ * loading it; it is saved only when what evaluating it again would cost, times the share of saved states used again,
+ * is more than saving it (one-off prompts are never asked for again: then only states that are dear to evaluate are
+ * kept). Until something is measured, the estimates below are used (a prompt token of a small model on a CPU; a state
+ * file in the page cache; one saved state in four used again).
  */
 export class PromptCacheCosts {
+  private saves = 0;
+  private loads = 0;
   /** Milliseconds to evaluate one prompt token, in batches. */
   private evalMsPerToken = 0.5;
   /** Milliseconds a state operation takes whatever its size. */
@@ -38,6 +43,19 @@ export class PromptCacheCosts {
   /** The time to evaluate `tokens` prompt tokens. */
   evalMs(tokens: number): number {
     return tokens * this.evalMsPerToken;
+  }
+
+  noteSaved(): void {
+    this.saves++;
+  }
+
+  noteLoaded(): void {
+    this.loads++;
+  }
+
+  /** The share of saved states used again, as seen so far (one in four assumed before anything is seen). */
+  get reuse(): number {
+    return Math.min(1, (this.loads + 1) / (this.saves + 4));
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,25 @@ describe('the prompt cache on a model with one sequence and two conversations ta
     expect(turns.map((turn) => turn.text)).toEqual([fresh[0]!.text, fresh[1]!.text, fresh[0]!.text, fresh[1]!.text]);
     // The states live in one private folder while the model is loaded.
     expect(cacheFolders().filter((name) => !before.has(name))).toHaveLength(1);
+  });
+
+  it("removes the folder of a killed llmux process (its process id no longer runs) when it makes its own", async () => {
+    const ended = spawnSync(process.execPath, ['-e', '']).pid;
+    const orphan = path.join(os.tmpdir(), `llmux-prompt-cache-${ended}-orphan`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(path.join(orphan, '1.state'), 'state');
+    const alive = path.join(os.tmpdir(), `llmux-prompt-cache-${process.ppid}-alive`);
+    mkdirSync(alive, { recursive: true });
+    const model = await backend.load(stories, { parallel: 1, maxQueue: 1, threads: 1 });
+    try {
+      await answer(model, conversationA);
+      await answer(model, conversationB);
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(alive)).toBe(true);
+    } finally {
+      await model.unload();
+      rmSync(alive, { recursive: true, force: true });
+    }
   });
 
   it('removes its folder when the model is unloaded', async () => {

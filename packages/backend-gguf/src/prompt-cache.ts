@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
@@ -20,24 +20,49 @@ interface Entry {
 
 /** A cached prefix is brought back only when evaluating it would take this many times longer than loading it. */
 const LOAD_MARGIN = 2;
-/** A sequence's state is kept only when evaluating what a new prompt erases would take this many times longer than saving it. */
-const SAVE_MARGIN = 4;
 /** Fewer erased tokens than this are not worth a file. */
 const MIN_SAVED_TOKENS = 4;
 
+const FOLDER_PREFIX = 'llmux-prompt-cache-';
 const directories = new Set<string>();
 let exitHookInstalled = false;
+const FOLDER_NAME = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
+
+/**
+ * Removes the folders of llmux processes that ended without removing theirs (killed): the process id in a
+ * folder's name no longer runs. Before a model makes its own.
+ */
+async function removeOrphans(): Promise<void> {
+  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(FOLDER_NAME.exec(name)?.[1]);
+    if (pid > 0 && pid !== process.pid && !running(pid)) await rm(path.join(os.tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Sequence states kept beyond the sequences, as llama-server's `--cache-ram` does: when a request takes a sequence
  * whose cached tokens its prompt does not continue, what the sequence held is saved first (node-llama-cpp's state
- * files, in a private folder under the OS's temporary directory, `maxBytes` in all, least recently used first out),
+ * files, in a private folder under the OS's temporary directory (mode 0700, named with the process id, removed at
+ * unload and exit, and by a later llmux process if this one was killed), `maxBytes` in all, least recently used
+ * first out),
  * and when a saved state shares a longer prefix with the prompt than the sequence does, it is loaded into the
  * sequence before the prompt is evaluated. So a conversation that comes back after other conversations took its
  * sequence re-evaluates only its new turn, with more conversations than sequences.
  *
- * Both steps are weighed by their measured costs (`PromptCacheCosts`): on a tiny model, evaluating a few tokens is
- * quicker than reading a file. Models that need KV checkpoints (recurrent, sliding-window without a full cache) are
+ * Both steps are weighed by their measured costs and by how often saved states have been used again
+ * (`PromptCacheCosts`): on a tiny model, evaluating a few tokens is quicker than reading a file, and a server of
+ * one-off prompts soon keeps only states that are dear to evaluate. Models that need KV checkpoints (recurrent, sliding-window without a full cache) are
  * left alone: their states cannot be cut back to a prefix.
  */
 export class PromptCache {
@@ -86,7 +111,7 @@ export class PromptCache {
     const stall = 1 + othersActive;
     try {
       const erased = held.length - shared;
-      if (erased >= MIN_SAVED_TOKENS && !this.covers(held) && this.costs.evalMs(erased) > SAVE_MARGIN * stall * this.costs.stateMs({ tokens: held.length })) {
+      if (erased >= MIN_SAVED_TOKENS && !this.covers(held) && this.costs.evalMs(erased) * this.costs.reuse > stall * this.costs.stateMs({ tokens: held.length })) {
         await this.save(sequence, held);
       }
       const best = this.bestFor(prompt, usable);
@@ -126,18 +151,20 @@ export class PromptCache {
   }
 
   private async save(sequence: LlamaContextSequence, tokens: readonly Token[]): Promise<void> {
-    const file = path.join(await this.directory(), `${++this.files}.state`);
+    let file: string | undefined;
     const started = performance.now();
     let bytes: number;
     try {
+      file = path.join(await this.directory(), `${++this.files}.state`);
       bytes = (await sequence.saveStateToFile(file)).fileSize;
     } catch (error) {
-      // A full disk or a folder removed under us: stop trying for this model.
+      // No temporary folder, a full disk, a folder removed under us: stop trying for this model.
       this.off = true;
-      await rm(file, { force: true });
+      if (file) await rm(file, { force: true });
       throw error;
     }
     this.costs.noteState(bytes, tokens.length, performance.now() - started);
+    this.costs.noteSaved();
     if (bytes > this.maxBytes) {
       await rm(file, { force: true });
       return;
@@ -159,6 +186,7 @@ export class PromptCache {
       await sequence.loadStateFromFile(entry.file, { acceptRisk: true });
       entry.used = ++this.clock;
       this.costs.noteState(entry.bytes, entry.tokens.length, performance.now() - started);
+      this.costs.noteLoaded();
     } catch (error) {
       // What the sequence holds after a failed load is unknown: empty it, and forget the entry.
       await sequence.clearHistory().catch(() => undefined);
@@ -176,7 +204,7 @@ export class PromptCache {
   }
 
   private directory(): Promise<string> {
-    this.folder ??= mkdtemp(path.join(os.tmpdir(), 'llmux-prompt-cache-')).then((folder) => {
+    this.folder ??= removeOrphans().then(() => mkdtemp(path.join(os.tmpdir(), `${FOLDER_PREFIX}${process.pid}-`))).then((folder) => {
       directories.add(folder);
       if (!exitHookInstalled) {
         exitHookInstalled = true;
