@@ -23,8 +23,7 @@ export function sharedPrefixLength(a: readonly Token[], b: readonly Token[]): nu
 /**
  * A cached prefix is worth reusing when it is at least this share of what the slot holds. Below
  * it, taking the slot would throw away a longer conversation to save a few tokens (a BOS token or
- * a chat template's header is common to every prompt). With a prompt cache, which keeps what a
- * slot held when a prompt takes it, the share is of the new prompt, as in llama-server (0.1).
+ * a chat template's header is common to every prompt). llama-server uses the same rule (0.1).
  */
 const minReusedShare = 0.1;
 let leases = 0;
@@ -33,16 +32,15 @@ let leases = 0;
  * Chooses the free slot whose cached tokens share the longest prefix with the prompt, so a
  * follow-up turn re-evaluates only what is new. When no slot holds a useful prefix, an empty slot
  * is taken, else the least recently used one, so that other conversations keep their caches.
- * `savesEvicted`: what a slot held is saved when a prompt takes it (the prompt cache).
  */
-export function chooseSlotFor(prompt: readonly Token[], { savesEvicted = false }: { savesEvicted?: boolean } = {}) {
+export function chooseSlotFor(prompt: readonly Token[]) {
   return (free: readonly SequenceSlot[]): SequenceSlot => {
     let best: SequenceSlot | undefined;
     let bestShared = 0;
     for (const slot of free) {
       const cached = slot.sequence.contextTokens;
       const shared = sharedPrefixLength(cached, prompt);
-      if (shared > bestShared && shared >= minReusedShare * (savesEvicted ? prompt.length : cached.length)) {
+      if (shared > bestShared && shared >= minReusedShare * cached.length) {
         best = slot;
         bestShared = shared;
       }
