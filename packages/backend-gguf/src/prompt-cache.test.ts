@@ -27,7 +27,8 @@ async function answer(model: LoadedModel, content: string) {
   return { text, usage: finish!.usage };
 }
 
-const cacheFolders = () => readdirSync(os.tmpdir()).filter((name) => name.startsWith('llmux-prompt-cache-'));
+// This process's folders only: other test files, in other processes, load models at the same time.
+const cacheFolders = () => readdirSync(os.tmpdir()).filter((name) => name.startsWith(`llmux-prompt-cache-${process.pid}-`));
 
 describe('the prompt cache on a model with one sequence and two conversations taking turns', () => {
   const backend = new GgufBackend();
