@@ -23,16 +23,16 @@ const LOAD_MARGIN = 2;
 /**
  * While other requests generate, a save or load must win this many times more than it makes each of them wait:
  * they wait for it whole, while the prompt tokens it would save ride in their batches at little cost (measured,
- * one-off prompts at 8 concurrent requests: saving them cost 5-20 ms of time to first token and 3-9% of throughput).
+ * one-off prompts at 8 concurrent requests: saving them cost 5-22 ms of time to first token and 3-9% of throughput).
  */
 const BUSY_MARGIN = 8;
 /** Fewer erased tokens than this are not worth a file. */
 const MIN_SAVED_TOKENS = 4;
 
 const FOLDER_PREFIX = 'llmux-prompt-cache-';
+const FOLDER_NAME = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
 const directories = new Set<string>();
 let exitHookInstalled = false;
-const FOLDER_NAME = new RegExp(`^${FOLDER_PREFIX}(\\d+)-`);
 
 /**
  * Removes the folders of llmux processes that ended without removing theirs (killed): the process id in a
@@ -57,19 +57,18 @@ function running(pid: number): boolean {
 }
 
 /**
- * Sequence states kept beyond the sequences, as llama-server's `--cache-ram` does: when a request takes a sequence
- * whose cached tokens its prompt does not continue, what the sequence held is saved first (node-llama-cpp's state
- * files, in a private folder under the OS's temporary directory (mode 0700, named with the process id, removed at
- * unload and exit, and by a later llmux process if this one was killed), `maxBytes` in all, least recently used
- * first out),
- * and when a saved state shares a longer prefix with the prompt than the sequence does, it is loaded into the
- * sequence before the prompt is evaluated. So a conversation that comes back after other conversations took its
- * sequence re-evaluates only its new turn, with more conversations than sequences.
+ * Sequence states kept beyond the sequences, as llama-server's `--cache-ram` does. When a request takes a sequence
+ * whose cached tokens its prompt does not continue, what the sequence held is saved first; when a saved state shares
+ * a longer prefix with the prompt than the sequence does, it is loaded into the sequence before the prompt is
+ * evaluated. So a conversation that comes back after other conversations took its sequence re-evaluates only its
+ * new turn. The states are node-llama-cpp's state files, `maxBytes` in all, least recently used out first, in a
+ * private folder under the OS's temporary directory (mode 0700, named with the process id; removed at unload and
+ * exit, and by a later llmux process if this one was killed).
  *
  * Both steps are weighed by their measured costs and by how often saved states have been used again
  * (`PromptCacheCosts`): on a tiny model, evaluating a few tokens is quicker than reading a file, and a server of
- * one-off prompts soon keeps only states that are dear to evaluate. Models that need KV checkpoints (recurrent, sliding-window without a full cache) are
- * left alone: their states cannot be cut back to a prefix.
+ * one-off prompts soon keeps only states that are dear to evaluate. Models that need KV checkpoints (recurrent,
+ * sliding-window without a full cache) are left alone: their states cannot be cut back to a prefix.
  */
 export class PromptCache {
   readonly costs = new PromptCacheCosts();
