@@ -108,7 +108,7 @@ export class GgufBackend implements Backend {
           flashAttention: kv.flashAttention,
           kvCache: options.kvCache ?? 'f16',
           chatTemplate: chatWrapper.wrapperName,
-          promptCacheBytes: promptCacheBytes,
+          promptCacheBytes,
         },
         'gguf model ready',
       );

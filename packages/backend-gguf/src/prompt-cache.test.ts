@@ -116,31 +116,31 @@ describe('PromptCache on a real sequence', () => {
     };
     await take(probe, texts[0]!);
     await take(probe, texts[1]!);
-    const oneState = probe.bytes;
-    expect(probe.size).toBe(1);
+    const oneState = probe.stats().bytes;
+    expect(probe.stats().states).toBe(1);
     await probe.clear();
 
     const cache = new PromptCache(Math.floor(oneState * 2.5), silentLogger(), 'stories');
     await take(cache, texts[0]!);
     for (const text of [texts[1]!, texts[2]!, texts[0]!]) await take(cache, text);
     // Three states were saved (0, 1, 2); the budget holds two: the oldest, 0, went first.
-    expect(cache.size).toBe(2);
-    expect(cache.bytes).toBeLessThanOrEqual(Math.floor(oneState * 2.5));
+    expect(cache.stats().states).toBe(2);
+    expect(cache.stats().bytes).toBeLessThanOrEqual(Math.floor(oneState * 2.5));
 
     await cache.clear();
-    expect(cache.size).toBe(0);
+    expect(cache.stats().states).toBe(0);
 
     // A state that continues a saved one replaces it instead of adding to it.
     const roomy = new PromptCache(64 * 1024 * 1024, silentLogger(), 'stories');
     await take(roomy, texts[0]!);
     await take(roomy, texts[1]!);
-    expect(roomy.size).toBe(1);
+    expect(roomy.stats().states).toBe(1);
     await take(roomy, texts[0]!); // texts[0]'s state comes back; texts[1]'s is saved
-    expect(roomy.size).toBe(2);
+    expect(roomy.stats().states).toBe(2);
     await take(roomy, [...model.tokenize(texts[0]!), ...model.tokenize(texts[2]!)]); // the sequence's tokens go on: nothing is erased, nothing saved
-    expect(roomy.size).toBe(2);
+    expect(roomy.stats().states).toBe(2);
     await take(roomy, texts[1]!); // texts[0] + texts[2] is saved and supersedes texts[0]'s state
-    expect(roomy.size).toBe(2);
+    expect(roomy.stats().states).toBe(2);
     await roomy.clear();
   });
 });

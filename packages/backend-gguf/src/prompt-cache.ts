@@ -87,18 +87,9 @@ export class PromptCache {
     private readonly modelId: string,
   ) {}
 
-  /** Bytes of saved states. */
-  get bytes(): number {
-    return this.total;
-  }
-
+  /** Saved states, their bytes and the room for them. */
   stats(): PromptCacheStats {
     return { states: this.entries.size, bytes: this.total, maxBytes: this.maxBytes };
-  }
-
-  /** Saved states. */
-  get size(): number {
-    return this.entries.size;
   }
 
   /**
