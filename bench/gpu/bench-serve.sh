@@ -4,7 +4,8 @@
 # usage (from the folder holding llmux's package.json, dist/ and node_modules/): bash bench-serve.sh MODEL ["1 8 32"] [256]
 # env: VARIANTS="default pool4 nobatch" (llmux runs: as shipped; UV_THREADPOOL_SIZE=4; without the native greedy batch;
 #      "threads1": one CPU thread for the model instead of the size-based default; "noahead": LLMUX_GREEDY_RUN_AHEAD=0;
-#      "nosync": LLMUX_SYNC_DECODE_MS=0, every decode on a worker thread; "nocache": the prompt cache off)
+#      "nosync": LLMUX_SYNC_DECODE_MS=0, every decode on a worker thread; "nocache": the prompt cache off;
+#      "nosteps": LLMUX_GREEDY_STEPS_MS=0, one token per native decode call; "steps8": LLMUX_GREEDY_STEPS_MS=8)
 #      "profile" (as shipped, under node --cpu-prof, largest concurrency only; profile in PROFILE_DIR=/tmp/prof)
 #      GPU_JSON='"cuda"' (the model's gpu key; false for a CPU smoke test)  PARTS="server llmux batched"  PER=3 (requests per worker)  GPU_ENV=/tmp/gpu.env
 # Prints JSON lines: {"engine":..., "model":..., "concurrency":..., "agg_tok_s":..., "ttft_p50_ms":...}.
@@ -43,7 +44,7 @@ JSON
   for v in $VARIANTS; do
     envs=(); pre=(); config ""
     case $v in threads1) config ', "threads": 1';; nocache) config ', "promptCache": 0';; pool4) envs=(UV_THREADPOOL_SIZE=4);; noahead) envs=(LLMUX_GREEDY_RUN_AHEAD=0);;
-      nosync) envs=(LLMUX_SYNC_DECODE_MS=0);; nobatch) pre=(--import "$PWD/no-greedy-batch.mjs");;
+      nosync) envs=(LLMUX_SYNC_DECODE_MS=0);; nosteps) envs=(LLMUX_GREEDY_STEPS_MS=0);; steps8) envs=(LLMUX_GREEDY_STEPS_MS=8);; nobatch) pre=(--import "$PWD/no-greedy-batch.mjs");;
       profile) pre=(--cpu-prof --cpu-prof-dir="${PROFILE_DIR:-/tmp/prof}");; esac
     setsid nohup env "${envs[@]}" node "${pre[@]}" dist/cli/main.cjs serve -c /tmp/llmux-bench.json > /tmp/llmux-$v.log 2>&1 &
     LPID=$!

@@ -6,11 +6,13 @@ const files = process.argv.slice(2);
 const text = files.length ? files.map((f) => fs.readFileSync(f, 'utf8')).join('\n') : fs.readFileSync(0, 'utf8');
 const rows = text.split('\n').filter((l) => l.startsWith('{"engine"')).map((l) => JSON.parse(l)).filter((r) => r.concurrency);
 for (const model of [...new Set(rows.map((r) => r.model))]) {
-  const ref = new Map(rows.filter((r) => r.model === model && r.engine === 'llama-server').map((r) => [r.concurrency, r]));
+  // each row against the llama-server row of its concurrency measured last before it (several runs may be given)
+  const ref = new Map();
   console.log(`\n**${model}** (256 tokens per request, greedy, streamed chat completions)\n`);
   console.log('| engine | streams | tok/s | vs llama-server | TTFT p50 ms | TTFT vs llama-server | tokens/request (min) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows.filter((x) => x.model === model)) {
+    if (r.engine === 'llama-server') ref.set(r.concurrency, r);
     const base = ref.get(r.concurrency);
     const ratio = (a, b) => (base && b ? (a / b).toFixed(2) + 'x' : '');
     console.log(`| ${r.engine} | ${r.concurrency} | ${Math.round(r.agg_tok_s)} | ${r.engine === 'llama-server' ? '1.00x' : ratio(r.agg_tok_s, base?.agg_tok_s)} | ` +
