@@ -6,18 +6,24 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median } from './lib/http-load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
-);
-const modelPath = path.resolve(root, args.model ?? 'models/stories260K.gguf');
-const threads = Number(args.threads ?? 1);
-const tokens = Number(args.tokens ?? 200);
-const rounds = Number(args.rounds ?? 12);
-const budgets = String(args.budgets ?? '0,4').split(',');
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/stories260K.gguf' },
+    threads: { type: 'string', default: '1' },
+    tokens: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '12' },
+    budgets: { type: 'string', default: '0,4' },
+  },
+});
+const modelPath = path.resolve(root, args.model);
+const threads = Number(args.threads);
+const tokens = Number(args.tokens);
+const rounds = Number(args.rounds);
+const budgets = args.budgets.split(',');
 
 if (process.env.GREEDY_STEPS_CHILD) {
   const { getLlamaRuntime } = await import('../packages/backend-gguf/dist/llama-runtime.js');
