@@ -13,6 +13,7 @@ import { Activity } from './http/activity.js';
 import { ApiKeys } from './http/api-keys.js';
 import { authMiddleware } from './http/auth.js';
 import { corsMiddleware } from './http/cors.js';
+import { onlyUnder } from './http/only-under.js';
 import { ServerMetrics } from './http/metrics.js';
 import { rateLimitMiddleware } from './http/rate-limit.js';
 import { requestCapsMiddleware } from './http/request-caps.js';
@@ -56,7 +57,7 @@ export function buildApp(runtime: Runtime): Express {
   );
   app.use(metrics.middleware(), activity.middleware(), corsMiddleware(server.cors));
   // Before auth: the dashboard's files are public, the admin API it calls is not.
-  app.use(uiRoutes());
+  app.use(onlyUnder(['/', '/ui'], uiRoutes()));
   app.use(authMiddleware(ApiKeys.fromConfig(server)), timeoutsMiddleware(server));
   const rateLimit = rateLimitMiddleware(server.rateLimit);
   if (rateLimit) app.use(rateLimit);
@@ -67,15 +68,15 @@ export function buildApp(runtime: Runtime): Express {
 
   app.get('/admin/health', healthHandler(runtime));
   if (server.metrics.enabled) app.get('/metrics', metrics.handler());
-  app.use(adminRoutes(runtime, activity));
+  app.use(onlyUnder(['/admin'], adminRoutes(runtime, activity)));
   app.get('/admin/device', deviceHandler());
-  app.use(modelsRoutes(runtime));
+  app.use(onlyUnder(['/v1/models'], modelsRoutes(runtime)));
   app.post('/v1/chat/completions', chatCompletionsHandler(runtime));
   app.post('/v1/completions', completionsHandler(runtime));
   app.post('/v1/embeddings', embeddingsHandler(runtime));
-  app.use(anthropicRoutes(runtime));
-  app.use(responsesRoutes(runtime));
-  app.use(ollamaRoutes(runtime));
+  app.use(onlyUnder(['/v1/messages'], anthropicRoutes(runtime)));
+  app.use(onlyUnder(['/v1/responses'], responsesRoutes(runtime)));
+  app.use(onlyUnder(['/', '/api'], ollamaRoutes(runtime)));
 
   app.use((req, _res, next) => {
     next(new LlmuxError(ErrorCodes.notFound, `Invalid URL (${req.method} ${req.path}).`));
