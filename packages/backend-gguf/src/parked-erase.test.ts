@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +9,8 @@ import { getLlamaRuntime } from './llama-runtime.js';
 // patches/node-llama-cpp@3.22.1.patch: a sequence that erases tokens while other sequences generate does it at once
 // when the batch loop waits between two batches, instead of waiting for the loop to end and for the context lock
 // (LLMUX_PARKED_ERASE=0 turns that off). A request taking a sequence erases what the sequence held beyond its prompt's
-// prefix this way before its prompt is queued.
+// prefix this way before its prompt is queued. A state saved or loaded (the prompt cache) still takes the lock, and
+// the batch loop lets it in between two batches.
 const MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260K.gguf');
 
 type ContextInternals = { _ctx: Record<string, unknown>; _batchLoopParked?: boolean };
@@ -88,5 +91,24 @@ describe('erasing while other sequences generate', () => {
     // turned off, the erase waits for the lock instead (and the loop no longer waits between batches when it runs)
     expect(erases[0]).toBe(process.env.LLMUX_PARKED_ERASE !== '0');
     await context.dispose();
+  });
+
+  it('saves a state while another sequence generates, between two of its batches', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'llmux-parked-'));
+    const context = await model.createContext({ contextSize: 512, sequences: 2, threads: 1 });
+    const [generating, saved] = [context.getSequence(), context.getSequence()];
+    await generate(saved, model.tokenize('Once upon a time there was a big red ball'), 10);
+    let generated = 0;
+    let savedAt: number | undefined;
+    let saving: Promise<unknown> | undefined;
+    await generate(generating, model.tokenize('Lily went to the park with her mom'), 400, (index) => {
+      generated = index;
+      if (index === 20) saving = saved.saveStateToFile(path.join(folder, 'state')).then(() => (savedAt = generated));
+    });
+    await saving;
+    // before, the save waited until no sequence was generating: after the 400th token
+    expect(savedAt).toBeLessThan(100);
+    await context.dispose();
+    await rm(folder, { recursive: true, force: true });
   });
 });
