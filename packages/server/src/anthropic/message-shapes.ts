@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { FinishPart, ToolCall, Usage } from '@llmux/core';
+import { randomHex, type FinishPart, type ToolCall, type Usage } from '@llmux/core';
 import type { Generation } from '../runtime/generation.js';
 
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
@@ -16,7 +15,7 @@ export type AnthropicContent =
   | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 export function newMessageId(): string {
-  return `msg_${randomBytes(12).toString('hex')}`;
+  return `msg_${randomHex(24)}`;
 }
 
 export function toStopReason(finish: FinishPart): AnthropicStopReason {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '@llmux/core';
 import type { IncomingMessage } from 'node:http';
 
 const CLIENT_ID = /^[\w.:-]{1,64}$/;
@@ -7,5 +7,5 @@ const CLIENT_ID = /^[\w.:-]{1,64}$/;
 export function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && CLIENT_ID.test(given)) return given;
-  return `req_${randomBytes(12).toString('hex')}`;
+  return `req_${randomHex(24)}`;
 }

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { FinishReason, LogprobsPart, TokenLogprob, Usage } from '@llmux/core';
+import { randomHex, type FinishReason, type LogprobsPart, type TokenLogprob, type Usage } from '@llmux/core';
 
 /** The fields every chunk and body of one completion share. */
 export interface CompletionIdentity {
@@ -9,7 +8,7 @@ export interface CompletionIdentity {
 }
 
 export function newCompletionIdentity(prefix: string, model: string): CompletionIdentity {
-  return { id: `${prefix}-${randomBytes(12).toString('hex')}`, created: Math.floor(Date.now() / 1000), model };
+  return { id: `${prefix}-${randomHex(24)}`, created: Math.floor(Date.now() / 1000), model };
 }
 
 export interface OpenAIUsage {

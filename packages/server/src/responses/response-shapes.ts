@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import type { FinishPart, ToolCall, Usage } from '@llmux/core';
+import { randomHex, type FinishPart, type ToolCall, type Usage } from '@llmux/core';
 import type { Generation } from '../runtime/generation.js';
 import type { ResponsesRequestBody } from './responses-request-schema.js';
 
 export function newItemId(prefix: 'resp' | 'msg' | 'fc'): string {
-  return `${prefix}_${randomBytes(16).toString('hex')}`;
+  return `${prefix}_${randomHex(32)}`;
 }
 
 export interface OutputText {
