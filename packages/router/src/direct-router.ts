@@ -20,7 +20,7 @@ export class DirectRouter implements Router {
   route(request: RouteRequest, candidates: readonly RouteCandidate[]): RouteDecision {
     const name = request.requestedModel;
     const match = requireCandidate(request.pool?.targets[0]?.model ?? name, candidates);
-    const how = match.id === name ? 'model id' : request.pool ? `first target of '${name}'` : `alias of '${match.id}'`;
+    const how = match.id === name ? 'a model id' : request.pool ? `the first target of '${name}'` : `an alias of '${match.id}'`;
     const targets = [match.id];
     const chain = [
       ...(request.pool?.targets.slice(1).map((t) => t.model) ?? []),
@@ -30,7 +30,7 @@ export class DirectRouter implements Router {
       const id = findCandidate(fallback, candidates)?.id;
       if (id && !targets.includes(id)) targets.push(id);
     }
-    const reason = `'${name}' is a ${how}${targets.length > 1 ? `; fallbacks: ${targets.slice(1).join(', ')}` : ''}`;
+    const reason = `'${name}' is ${how}${targets.length > 1 ? `; fallbacks: ${targets.slice(1).join(', ')}` : ''}`;
     return { targets, strategy: this.id, reason, mode: 'fallback' };
   }
 }
