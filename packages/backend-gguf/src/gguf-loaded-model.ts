@@ -32,6 +32,7 @@ import {
   type StreamPart,
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
+import { setContextIdle } from './context-idle.js';
 import { hasSegments } from './chat-wrapper.js';
 import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
@@ -71,6 +72,8 @@ export class GgufLoadedModel implements LoadedModel {
   private readonly pool: SlotPool<SequenceSlot>;
   private readonly unloading = new AbortController();
   private readonly running = new Set<Promise<void>>();
+  /** Generations running on the chat context (see setContextIdle). */
+  private generations = 0;
   private unloaded: Promise<void> | undefined;
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
 
@@ -210,12 +213,14 @@ export class GgufLoadedModel implements LoadedModel {
       release();
       throw error;
     });
+    if (this.generations++ === 0) setContextIdle(this.parts.context, false);
     const channel = new AsyncChannel<StreamPart>();
     const prepared = cache ? cache.prepare(lease.slot.sequence, prompt, this.pool.stats().active - 1) : Promise.resolve();
     // The sequence is free again before the stream ends: a caller that has read the finish can reuse it at once.
     const run = prepared.then(() => body(lease.slot, signal, channel)).finally(() => {
       release();
       lease.release();
+      if (--this.generations === 0) setContextIdle(this.parts.context, true);
       this.running.delete(run);
       channel.end();
     });
