@@ -72,8 +72,6 @@ export class GgufLoadedModel implements LoadedModel {
   private readonly pool: SlotPool<SequenceSlot>;
   private readonly unloading = new AbortController();
   private readonly running = new Set<Promise<void>>();
-  /** Generations running on the chat context (see setContextIdle). */
-  private generations = 0;
   private unloaded: Promise<void> | undefined;
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
 
@@ -213,14 +211,15 @@ export class GgufLoadedModel implements LoadedModel {
       release();
       throw error;
     });
-    if (this.generations++ === 0) setContextIdle(this.parts.context, false);
+    setContextIdle(this.parts.context, false);
     const channel = new AsyncChannel<StreamPart>();
     const prepared = cache ? cache.prepare(lease.slot.sequence, prompt, this.pool.stats().active - 1) : Promise.resolve();
     // The sequence is free again before the stream ends: a caller that has read the finish can reuse it at once.
     const run = prepared.then(() => body(lease.slot, signal, channel)).finally(() => {
       release();
       lease.release();
-      if (--this.generations === 0) setContextIdle(this.parts.context, true);
+      // the last lease back (none handed on to a queued request): no generation runs on the context
+      if (this.pool.stats().active === 0) setContextIdle(this.parts.context, true);
       this.running.delete(run);
       channel.end();
     });
