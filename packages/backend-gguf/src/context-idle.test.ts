@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LlamaCompletion, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import type { ChatRequest, LoadedModel, StreamPart } from '@llmux/core';
 import { setContextIdle } from './context-idle.js';
@@ -51,6 +51,8 @@ describe.skipIf(!localBuild)('an idle context lets its thread pool sleep', () =>
     completion = new LlamaCompletion({ contextSequence: context.getSequence() });
     expected = await completion.generateCompletion(PROMPT, { maxTokens: 24, temperature: 0 });
   });
+  // The shared context's pool, left polling by a test's last generation, would count in the next test's CPU time
+  afterEach(() => setContextIdle(context, true));
   afterAll(async () => {
     await context?.dispose();
     await model?.dispose();
