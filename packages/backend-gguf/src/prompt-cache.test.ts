@@ -145,6 +145,53 @@ describe('PromptCache on a real sequence', () => {
   });
 });
 
+describe('PromptCache while other sequences generate', () => {
+  let model: LlamaModel;
+  let context: LlamaContext;
+  beforeAll(async () => {
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    model = await llama.loadModel({ modelPath: stories.path });
+    context = await model.createContext({ contextSize: 1024, sequences: 2, threads: 1 });
+  });
+  afterAll(async () => {
+    await context?.dispose();
+    await model?.dispose();
+  });
+
+  it('brings back a shared prefix (a system prompt) for a request that arrives with seven others', async () => {
+    const [first, second] = [context.getSequence(), context.getSequence()];
+    const system = model.tokenize('You are a kind teller of short stories for small children. '.repeat(8));
+    const ask = (text: string) => [...system, ...model.tokenize(text)];
+    const cache = new PromptCache(64 * 1024 * 1024, silentLogger(), 'stories');
+    // A model that evaluates a prompt token in 0.1 ms and saves or loads a small state in 1 ms.
+    const measure = () => {
+      for (let i = 0; i < 20; i++) {
+        cache.costs.notePrefill(100, 10);
+        cache.costs.noteState(100 * 1024, 100, 1);
+      }
+    };
+    for (let i = 0; i < 20; i++) cache.costs.notePrefill(100, 500); // dear tokens, so that the first state is saved
+    const take = async (sequence: typeof first, prompt: Token[], othersActive: number) => {
+      await cache.prepare(sequence, prompt, othersActive);
+      await sequence.adaptStateToTokens(prompt, false);
+      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(sequence.nextTokenIndex));
+    };
+    await take(first, ask('Tell me a long story about a brown dog who liked to dig in the garden.'), 0);
+    await take(first, ask('Tell me about a cat and a red ball.'), 0); // the dog's conversation is saved
+    expect(cache.stats().states).toBe(1);
+    measure(); // and whatever the save took on this machine
+    // The second sequence holds nothing of it. Evaluating the system prompt there (~27 ms) would lengthen the seven
+    // others' batches by as long; loading it makes them wait once, for a millisecond.
+    // (The rule for saves, 8 times for each of seven others, would not load it.)
+    expect(cache.costs.evalMs(system.length)).toBeLessThan(64 * cache.costs.stateMs({ bytes: 100 * 1024 }));
+    const prompt = ask('Tell me about a fish.');
+    await cache.prepare(second, prompt, 7);
+    expect(second.contextTokens.length).toBeGreaterThanOrEqual(system.length);
+    expect(second.contextTokens.slice(0, system.length)).toEqual(system);
+    await cache.clear();
+  });
+});
+
 describe('PromptCacheCosts', () => {
   it('brings back a state only when evaluating its tokens would take longer, by what it measured', () => {
     const costs = new PromptCacheCosts();

@@ -21,9 +21,9 @@ interface Entry {
 /** A cached prefix is brought back only when evaluating it would take this many times longer than loading it. */
 const LOAD_MARGIN = 2;
 /**
- * While other requests generate, a save or load must win this many times more than it makes each of them wait:
- * they wait for it whole, while the prompt tokens it would save ride in their batches at little cost (measured,
- * one-off prompts at 8 concurrent requests: saving them cost 5-22 ms of time to first token and 3-9% of throughput).
+ * While other requests generate, a save must win this many times more than it makes each of them wait: they wait for
+ * it whole, for a state that may never be asked for again (measured, one-off prompts at 8 concurrent requests: saving
+ * them cost 5-22 ms of time to first token and 3-9% of throughput).
  */
 const BUSY_MARGIN = 8;
 /** Fewer erased tokens than this are not worth a file. */
@@ -96,8 +96,8 @@ export class PromptCache {
    * Before a request evaluates `prompt` on `sequence` (leased to it): saves what the prompt would erase from the
    * sequence, and loads the saved state with the longest prefix of the prompt when it beats the sequence's own.
    * `othersActive`: sequences generating meanwhile. A state is saved or loaded under the context's lock, so they
-   * all wait for it, while prompt tokens evaluated in their batches cost little more: with others generating, the
-   * evaluation saved must outweigh the file `BUSY_MARGIN` times for each of them.
+   * all wait for it: with others generating, the evaluation a save may spare later must outweigh the file
+   * `BUSY_MARGIN` times for each of them. A load spares it now, in their batches too, and is weighed as when alone.
    * Never throws: a failure is logged and the request goes on with what the sequence holds.
    */
   async prepare(sequence: LlamaContextSequence, prompt: readonly Token[], othersActive = 0): Promise<void> {
@@ -120,7 +120,10 @@ export class PromptCache {
         await this.tracked(this.save(sequence, held));
       }
       const best = this.bestFor(prompt, usable);
-      if (best && best.shared > shared && this.costs.evalMs(best.shared - shared) > LOAD_MARGIN * stall * this.costs.stateMs({ bytes: best.entry.bytes })) {
+      // A load is weighed alone even while others generate: the tokens it brings back would otherwise lengthen their
+      // batches by as long as evaluating them takes (a CPU's cost per token hardly falls in a larger batch), while
+      // they wait for the load once.
+      if (best && best.shared > shared && this.costs.evalMs(best.shared - shared) > LOAD_MARGIN * this.costs.stateMs({ bytes: best.entry.bytes })) {
         await this.tracked(this.load(sequence, best.entry));
       }
     } catch (error) {
