@@ -2,7 +2,8 @@
 // must start much sooner, because llmux gives it the sequence that already holds those tokens.
 // Prints turn-1 and turn-2 TTFT (medians over rounds, each round with a new shared prefix) and the
 // cached_tokens llmux reports; then, with one sequence and two conversations taking turns, the TTFT of a
-// conversation that comes back with the prompt cache on and off. Model: the synthetic 125M model when bench:engines has made it (a
+// conversation that comes back with the prompt cache on and off; and eight new conversations at once that share a
+// system prompt, with the prompt cache on and off. Model: the synthetic 125M model when bench:engines has made it (a
 // realistic prompt-processing cost), else stories260K.
 // Options: --rounds N (default 3)  --model PATH  --prefix-words N (default 1480: ~1,500 tokens)
 import { existsSync } from 'node:fs';
@@ -64,6 +65,41 @@ async function returningTurns(extraFlags) {
   }
   return { ttftMs: median(back.map((r) => r.ttftMs)), promptTokens: median(back.map((r) => r.promptTokens)), cachedTokens: median(back.map((r) => r.cachedTokens)) };
 }
+// Eight new conversations at once that share a system prompt, on a server whose sequences hold other prompts (a
+// burst of one-off prompts just took them): each request gets the system prompt's saved state loaded into its
+// sequence while the others generate, or evaluates it again (--prompt-cache 0). TTFT p50 of each burst, medians.
+async function sharedSystemBurst(extraFlags) {
+  const eight = await startLlmux(['--model', model, '--threads', '1', '--parallel', '8', '--context-size', '2048', ...extraFlags]);
+  const system = prefixFor(300).split(' ').slice(0, 300).join(' ');
+  const ask = (text) => [
+    { role: 'system', content: system },
+    { role: 'user', content: text },
+  ];
+  const p50s = [];
+  const cached = [];
+  let promptTokens = 0;
+  try {
+    // A conversation with the system prompt, then a one-off prompt that takes its sequence (its state is saved).
+    await streamOnce(eight.base, { kind: 'chat', model: 'default', messages: ask('Who is in the story?'), maxTokens: 4 });
+    await streamOnce(eight.base, { kind: 'chat', model: 'default', prompt: 'Something else', maxTokens: 4 });
+    for (let round = 0; round < Number(args.rounds); round++) {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(eight.base, { kind: 'chat', model: 'default', prompt: `Another thing ${round} ${i}`, maxTokens: 4 })));
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => streamOnce(eight.base, { kind: 'chat', model: 'default', messages: ask(`What did friend ${round * 10 + i} see?`), maxTokens: 16 })),
+      );
+      p50s.push(median(burst.map((r) => r.ttftMs)));
+      cached.push(median(burst.map((r) => r.cachedTokens)));
+      promptTokens = median(burst.map((r) => r.promptTokens));
+    }
+  } finally {
+    await eight.stop();
+  }
+  return { ttftMs: median(p50s), cachedTokens: median(cached), promptTokens };
+}
+const burstCached = await sharedSystemBurst([]);
+const burstUncached = await sharedSystemBurst(['--prompt-cache', '0']);
+log(`shared system prompt, 8 at once: ${burstCached.cachedTokens} of ${burstCached.promptTokens} tokens cached, TTFT p50 ${burstCached.ttftMs.toFixed(1)} ms; without the prompt cache ${burstUncached.cachedTokens} cached, ${burstUncached.ttftMs.toFixed(1)} ms`);
+
 const cachedRun = await returningTurns([]);
 const uncachedRun = await returningTurns(['--prompt-cache', '0']);
 log(`returning conversation: ${cachedRun.cachedTokens} of ${cachedRun.promptTokens} tokens cached, TTFT ${cachedRun.ttftMs.toFixed(1)} ms; without the prompt cache ${uncachedRun.cachedTokens} cached, ${uncachedRun.ttftMs.toFixed(1)} ms`);
@@ -88,5 +124,14 @@ const lines = [
   `| off (--prompt-cache 0) | ${uncachedRun.promptTokens} | ${uncachedRun.cachedTokens} | ${uncachedRun.ttftMs.toFixed(1)} |`,
   '',
   `On / off TTFT: ${(cachedRun.ttftMs / uncachedRun.ttftMs).toFixed(3)}x.`,
+  '',
+  `Eight new conversations at once sharing a ~${burstCached.promptTokens}-token system prompt (--parallel 8; a burst of one-off prompts holds the sequences), TTFT p50 of the burst:`,
+  '',
+  '| prompt cache | prompt tokens | cached tokens (median) | TTFT p50 ms |',
+  '|---|---|---|---|',
+  `| on (default) | ${burstCached.promptTokens} | ${burstCached.cachedTokens} | ${burstCached.ttftMs.toFixed(1)} |`,
+  `| off (--prompt-cache 0) | ${burstUncached.promptTokens} | ${burstUncached.cachedTokens} | ${burstUncached.ttftMs.toFixed(1)} |`,
+  '',
+  `On / off TTFT p50: ${(burstCached.ttftMs / burstUncached.ttftMs).toFixed(3)}x.`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
