@@ -195,8 +195,10 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     });
     const maxTokens = 40;
     expect(await generate(context, maxTokens)).toEqual(await referenceTexts(model, maxTokens));
-    // the first step of each batch size measures it on a worker thread; most three-sequence steps run here
-    expect(batchesOfThree).toBeGreaterThan(maxTokens / 2);
+    // the first step of each batch size measures it on a worker thread; three-sequence steps run here after that, but
+    // on a machine busy with other test files a step that took over 10 ms goes back to a worker thread until one is
+    // quick again (15 of 40 here once, in ~14 runs of the suite under load): a quarter asks for the path, not the load
+    expect(batchesOfThree).toBeGreaterThan(maxTokens / 4);
     await context.dispose();
   });
 
