@@ -163,11 +163,12 @@ describe('PromptCache while other sequences generate', () => {
     const system = model.tokenize('You are a kind teller of short stories for small children. '.repeat(8));
     const ask = (text: string) => [...system, ...model.tokenize(text)];
     const cache = new PromptCache(64 * 1024 * 1024, silentLogger(), 'stories');
-    // A model that evaluates a prompt token in 0.1 ms and saves or loads a small state in 1 ms.
+    // A model that evaluates a prompt token in 0.1 ms and saves or loads a small state in 1 ms (1.5 ms a MiB).
     const measure = () => {
       for (let i = 0; i < 20; i++) {
         cache.costs.notePrefill(100, 10);
         cache.costs.noteState(100 * 1024, 100, 1);
+        cache.costs.noteState(1024 * 1024, 1000, 1.5);
       }
     };
     for (let i = 0; i < 20; i++) cache.costs.notePrefill(100, 500); // dear tokens, so that the first state is saved
