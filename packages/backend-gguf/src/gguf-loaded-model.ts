@@ -207,7 +207,7 @@ export class GgufLoadedModel implements LoadedModel {
   ): Promise<AsyncIterable<StreamPart>> {
     const { signal, release } = requestSignal(clientSignal, this.unloading.signal);
     const cache = this.parts.promptCache;
-    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt) }).catch((error: unknown) => {
+    const lease = await this.pool.acquire({ signal, choose: chooseSlotFor(prompt, this.parts.slots) }).catch((error: unknown) => {
       release();
       throw error;
     });

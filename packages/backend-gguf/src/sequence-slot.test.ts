@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, LoadedModel, StreamPart, Usage } from '@llmux/core';
 import { GgufBackend } from './gguf-backend.js';
+import { chooseSlotFor, type SequenceSlot } from './sequence-slot.js';
 
 const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
 const stories = { id: 'stories', format: 'gguf' as const, path: path.join(MODELS, 'stories260K.gguf') };
@@ -53,5 +54,33 @@ describe('prefix reuse across sequences', () => {
     // ...so the two most recent ones still find their prefix.
     expect((await usageOf(model, ask(33))).cachedPromptTokens).toBeGreaterThan(5);
     expect((await usageOf(model, ask(22))).cachedPromptTokens).toBeGreaterThan(5);
+  });
+});
+
+describe('chooseSlotFor without a useful prefix', () => {
+  // Slots as the chooser sees them: the tokens each sequence holds, and when it was last leased.
+  const slotsHolding = (tokens: number[][]) =>
+    tokens.map((contextTokens, index) => ({ sequence: { contextTokens }, chat: undefined, lastUsed: index + 1 }) as unknown as SequenceSlot);
+  const prompt = [900, 901, 902];
+
+  it('takes the slot next to the sequences that generate, so that a step stays one run of consecutive sequence ids', () => {
+    const all = slotsHolding([[5, 6], [7, 8], [], [9, 9], [3, 3], [], [4, 4], [2, 2]]);
+    // 3 and 4 generate: 2 (empty) and 5 (empty) are next to them; 0, the least recently used, is not
+    const free = all.filter((_, index) => index !== 3 && index !== 4);
+    expect([2, 5]).toContain(all.indexOf(chooseSlotFor(prompt, all)(free)));
+    // 3, 4 and 6 generate: 5 joins them into one run
+    const free2 = all.filter((_, index) => ![3, 4, 6].includes(index));
+    expect(all.indexOf(chooseSlotFor(prompt, all)(free2))).toBe(5);
+    // next to the one that generates, a slot that holds a conversation is taken before an empty slot elsewhere
+    const full = slotsHolding([[5, 6], [7, 8], [], [9, 9], [3, 3], [4, 4], [], [2, 2]]);
+    expect([3, 5]).toContain(full.indexOf(chooseSlotFor(prompt, full)(full.filter((_, index) => index !== 4))));
+  });
+
+  it('takes an empty slot, else the least recently used one, when none generates', () => {
+    const all = slotsHolding([[5, 6], [7, 8], [], [9, 9]]);
+    expect(all.indexOf(chooseSlotFor(prompt, all)(all))).toBe(2);
+    const full = slotsHolding([[5, 6], [7, 8], [9, 9]]);
+    full[0]!.lastUsed = 10;
+    expect(full.indexOf(chooseSlotFor(prompt, full)(full))).toBe(1);
   });
 });

@@ -30,10 +30,14 @@ let leases = 0;
 
 /**
  * Chooses the free slot whose cached tokens share the longest prefix with the prompt, so a
- * follow-up turn re-evaluates only what is new. When no slot holds a useful prefix, an empty slot
- * is taken, else the least recently used one, so that other conversations keep their caches.
+ * follow-up turn re-evaluates only what is new. When no slot holds a useful prefix, the slot next to
+ * the most sequences that are generating is taken: llama.cpp runs a step's batch as one graph per run
+ * of consecutive sequence ids (each sequence has its own KV cache), so four requests on sequences
+ * 0, 2, 5 and 7 of eight cost four runs of the model per token, and on 2-5 one. Among those, an empty
+ * slot, else the least recently used one, so that other conversations keep their caches.
+ * `all`: every slot of the context, in sequence-id order.
  */
-export function chooseSlotFor(prompt: readonly Token[]) {
+export function chooseSlotFor(prompt: readonly Token[], all: readonly SequenceSlot[]) {
   return (free: readonly SequenceSlot[]): SequenceSlot => {
     let best: SequenceSlot | undefined;
     let bestShared = 0;
@@ -45,7 +49,17 @@ export function chooseSlotFor(prompt: readonly Token[]) {
         bestShared = shared;
       }
     }
-    best ??= free.reduce((a, b) => (rank(b) < rank(a) ? b : a));
+    if (!best) {
+      const generating = (index: number) => index >= 0 && index < all.length && !free.includes(all[index]!);
+      const neighbours = (slot: SequenceSlot) => {
+        const index = all.indexOf(slot);
+        return Number(generating(index - 1)) + Number(generating(index + 1));
+      };
+      best = free.reduce((a, b) => {
+        const [na, nb] = [neighbours(a), neighbours(b)];
+        return nb > na || (nb === na && rank(b) < rank(a)) ? b : a;
+      });
+    }
     best.lastUsed = ++leases;
     return best;
   };
