@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type ChatRequest, type LoadedModel, type StreamPart } from '@llmux/core';
 import { GgufBackend } from './gguf-backend.js';
@@ -96,24 +96,25 @@ describe('PromptCache on a real sequence', () => {
   beforeAll(async () => {
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     model = await llama.loadModel({ modelPath: stories.path });
-    context = await model.createContext({ contextSize: 1024, sequences: 1, threads: 1 });
+    context = await model.createContext({ contextSize: 1024, sequences: 3, threads: 1 });
   });
   afterAll(async () => {
     await context?.dispose();
     await model?.dispose();
   });
+  /** What a request does with a leased sequence: the cache prepares it, then the prompt is evaluated on it. */
+  const evaluate = async (cache: PromptCache, sequence: LlamaContextSequence, prompt: Token[], othersActive = 0) => {
+    await cache.prepare(sequence, prompt, othersActive);
+    await sequence.adaptStateToTokens(prompt, false);
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(sequence.nextTokenIndex));
+  };
 
   it('keeps at most its size in states, dropping the least recently used, and supersedes a state by its continuation', async () => {
     const sequence = context.getSequence();
     const texts = ['A dog ran in the park and', 'The sun was hot and the sea', 'Tom had a red ball that'].map((text) => `${text} `.repeat(10));
     // Room for about two states of this size.
     const probe = new PromptCache(64 * 1024 * 1024, silentLogger(), 'stories');
-    const take = async (cache: PromptCache, text: string | Token[]) => {
-      const prompt = typeof text === 'string' ? model.tokenize(text) : text;
-      await cache.prepare(sequence, prompt);
-      await sequence.adaptStateToTokens(prompt, false);
-      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(sequence.nextTokenIndex));
-    };
+    const take = (cache: PromptCache, text: string | Token[]) => evaluate(cache, sequence, typeof text === 'string' ? model.tokenize(text) : text);
     await take(probe, texts[0]!);
     await take(probe, texts[1]!);
     const oneState = probe.stats().bytes;
@@ -143,20 +144,6 @@ describe('PromptCache on a real sequence', () => {
     expect(roomy.stats().states).toBe(2);
     await roomy.clear();
   });
-});
-
-describe('PromptCache while other sequences generate', () => {
-  let model: LlamaModel;
-  let context: LlamaContext;
-  beforeAll(async () => {
-    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
-    model = await llama.loadModel({ modelPath: stories.path });
-    context = await model.createContext({ contextSize: 1024, sequences: 2, threads: 1 });
-  });
-  afterAll(async () => {
-    await context?.dispose();
-    await model?.dispose();
-  });
 
   it('brings back a shared prefix (a system prompt) for a request that arrives with seven others', async () => {
     const [first, second] = [context.getSequence(), context.getSequence()];
@@ -172,13 +159,8 @@ describe('PromptCache while other sequences generate', () => {
       }
     };
     for (let i = 0; i < 20; i++) cache.costs.notePrefill(100, 500); // dear tokens, so that the first state is saved
-    const take = async (sequence: typeof first, prompt: Token[], othersActive: number) => {
-      await cache.prepare(sequence, prompt, othersActive);
-      await sequence.adaptStateToTokens(prompt, false);
-      await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(sequence.nextTokenIndex));
-    };
-    await take(first, ask('Tell me a long story about a brown dog who liked to dig in the garden.'), 0);
-    await take(first, ask('Tell me about a cat and a red ball.'), 0); // the dog's conversation is saved
+    await evaluate(cache, first, ask('Tell me a long story about a brown dog who liked to dig in the garden.'));
+    await evaluate(cache, first, ask('Tell me about a cat and a red ball.')); // the dog's conversation is saved
     expect(cache.stats().states).toBe(1);
     measure(); // and whatever the save took on this machine
     // The second sequence holds nothing of it. Evaluating the system prompt there (~27 ms) would lengthen the seven

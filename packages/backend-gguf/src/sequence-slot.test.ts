@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, LoadedModel, StreamPart, Usage } from '@llmux/core';
 import { GgufBackend } from './gguf-backend.js';
@@ -61,7 +62,7 @@ describe('chooseSlotFor without a useful prefix', () => {
   // Slots as the chooser sees them: the tokens each sequence holds, and when it was last leased.
   const slotsHolding = (tokens: number[][]) =>
     tokens.map((contextTokens, index) => ({ sequence: { contextTokens }, chat: undefined, lastUsed: index + 1 }) as unknown as SequenceSlot);
-  const prompt = [900, 901, 902];
+  const prompt = [900, 901, 902] as Token[];
 
   it('takes the slot next to the sequences that generate, so that a step stays one run of consecutive sequence ids', () => {
     const all = slotsHolding([[5, 6], [7, 8], [], [9, 9], [3, 3], [], [4, 4], [2, 2]]);
