@@ -56,6 +56,13 @@ function slowly(ms: number): void {
 }
 
 /** Replaces some methods of a context's native addon object; each override is made from the real object. */
+/** Decode costs (ms by batch size) that are all quick, whatever was measured. */
+class QuickDecodes extends Map<number, number> {
+  override set(bucket: number, ms: number): this {
+    return super.set(bucket, Math.min(ms, 1));
+  }
+}
+
 function wrapNative(context: LlamaContext, overrides: { [K in keyof AddonContextInternals]?: (target: AddonContextInternals) => unknown }): void {
   const internals = context as unknown as ContextInternals;
   internals._ctx = new Proxy(internals._ctx, {
@@ -186,6 +193,10 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     await oneThread.dispose();
     const context = await model.createContext({ contextSize: 128, sequences: 3, threads: cores });
     expect((context as unknown as ContextInternals)._syncDecodeMaxSequences()).toBe(Infinity);
+    // A step also needs its size's measured decodes to be quick (LLMUX_SYNC_DECODE_MS): on a machine busy with other
+    // test files they are not (one three-sequence step of 40 here once, under load). This test is about the number
+    // of sequences, so every decode counts as quick.
+    (context as unknown as { _decodeCosts: Map<number, number> })._decodeCosts = new QuickDecodes();
     let batchesOfThree = 0;
     wrapNative(context, {
       decodeBatchSync: (target) => (indexes?: Int32Array) => {
@@ -195,10 +206,8 @@ describe.skipIf(!localBuild)('greedy picks with a binding built on this machine'
     });
     const maxTokens = 40;
     expect(await generate(context, maxTokens)).toEqual(await referenceTexts(model, maxTokens));
-    // the first step of each batch size measures it on a worker thread; three-sequence steps run here after that, but
-    // on a machine busy with other test files a step that took over 10 ms goes back to a worker thread until one is
-    // quick again (15 of 40 here once, in ~14 runs of the suite under load): a quarter asks for the path, not the load
-    expect(batchesOfThree).toBeGreaterThan(maxTokens / 4);
+    // the first step of each batch size measures it on a worker thread; three-sequence steps run here after that
+    expect(batchesOfThree).toBeGreaterThan(maxTokens / 2);
     await context.dispose();
   });
 
