@@ -19,9 +19,12 @@ interface NativeContext {
 type ContextInternals = { _ctx: NativeContext; _canSampleGreedyBatch(): boolean };
 type SequenceInternals = LlamaContextSequence & { _loadedTokenPredictions: unknown[]; _sequenceId: number };
 
-/** Counts the native calls that went on for more steps, and the steps they took per output. */
-function countSteps(context: LlamaContext): { calls: number; steppedCalls: number; steps: number; widest: number } {
-  const counts = { calls: 0, steppedCalls: 0, steps: 0, widest: 0 };
+/**
+ * Counts the native calls that went on for more steps, and the steps they took per output; `workerCalls`: the decodes
+ * on a worker thread.
+ */
+function countSteps(context: LlamaContext): { calls: number; steppedCalls: number; steps: number; widest: number; workerCalls: number } {
+  const counts = { calls: 0, steppedCalls: 0, steps: 0, widest: 0, workerCalls: 0 };
   const internals = context as unknown as ContextInternals;
   const native = internals._ctx;
   internals._ctx = new Proxy(native, {
@@ -37,6 +40,11 @@ function countSteps(context: LlamaContext): { calls: number; steppedCalls: numbe
           }
           return picks;
         };
+      if (key === 'decodeBatch')
+        return (...args: unknown[]) => {
+          counts.workerCalls++;
+          return (target as unknown as { decodeBatch(...args: unknown[]): unknown }).decodeBatch(...args);
+        };
       const value = Reflect.get(target, key) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -50,6 +58,13 @@ function expectNothingLeft(context: LlamaContext, sequence: LlamaContextSequence
   expect(internals._loadedTokenPredictions).toHaveLength(0);
   expect(sequence.contextTokens).toHaveLength(sequence.nextTokenIndex);
   expect((context as unknown as ContextInternals)._ctx.getSequenceKvCacheMaxPosition(internals._sequenceId)).toBe(sequence.nextTokenIndex - 1);
+}
+
+/** Decode costs (ms by batch size) that are all too slow for the JavaScript thread, whatever was measured. */
+class SlowDecodes extends Map<number, number> {
+  override set(bucket: number, ms: number): this {
+    return super.set(bucket, Math.max(ms, 1_000));
+  }
 }
 
 const localBuild = findLocalBuild();
@@ -137,6 +152,34 @@ describe.skipIf(!localBuild)('greedy steps in one native call', () => {
     expectNothingLeft(context, sequence);
     expect(afterOther).toBe(await firstToken([...prompt, first, other]));
     await context.dispose();
+  });
+
+  // A consumer that will take at most N tokens says so (`_llmuxMaxTokens`, as llmux's generation loop does): the last
+  // native call stops at the N-th token, where its steps would go on for up to LLMUX_GREEDY_STEPS_MS (wasted time at
+  // the end of every request), and no decode runs ahead on a worker thread for a token after the N-th.
+  it('decodes no token past the last one its consumer takes, in steps or ahead on a worker thread', async () => {
+    const maxTokens = 5;
+    const prompt = model.tokenize('Once upon a time');
+    for (const where of ['steps', 'worker'] as const) {
+      const context = await model.createContext({ contextSize: 256, sequences: 1, threads: 1 });
+      const sequence = context.getSequence();
+      // warm up: the first decode of each size measures it on a worker thread
+      for await (const token of sequence.evaluate(prompt, { temperature: 0 })) if (sequence.nextTokenIndex >= prompt.length + 8) break;
+      await sequence.clearHistory();
+      if (where === 'worker') (context as unknown as { _decodeCosts: Map<number, number> })._decodeCosts = new SlowDecodes();
+      const counts = countSteps(context);
+      const taken: Token[] = [];
+      for await (const token of sequence.evaluate(prompt, { temperature: 0, _llmuxMaxTokens: maxTokens } as Parameters<LlamaContextSequence['evaluate']>[1])) {
+        taken.push(token);
+        if (taken.length === maxTokens) break;
+      }
+      // one decode per token taken: the prompt's (the first token) and those of the tokens after it
+      expect(counts.calls + counts.steps + counts.workerCalls).toBe(maxTokens);
+      expect(where === 'steps' ? counts.steps : counts.workerCalls).toBeGreaterThan(maxTokens / 2);
+      expect(sequence.contextTokens).toEqual([...prompt, ...taken.slice(0, -1)]);
+      expectNothingLeft(context, sequence);
+      await context.dispose();
+    }
   });
 
   // Several sequences generating at once: a batch goes on with more steps only when every output in it is a greedy

@@ -86,7 +86,9 @@ export async function generateTokens(
   };
 
   const top = request.logprobs?.top ?? 0;
-  const options: SequenceEvaluateOptions = {
+  // `_llmuxMaxTokens` (patches/node-llama-cpp@3.22.1.patch): the most tokens this loop takes, so that no greedy step
+  // or decode ahead works on a token past them
+  const options: SequenceEvaluateOptions & { _llmuxMaxTokens: number } = {
     temperature: request.sampling.temperature ?? 1,
     topP: request.sampling.topP ?? 1,
     topK: request.sampling.topK ?? 0,
@@ -97,6 +99,7 @@ export async function generateTokens(
     ...penaltyFor(request.sampling, generated),
     // The end-of-generation token is handed over, not swallowed: it ends the loop with reason 'stop'.
     yieldEogToken: true,
+    _llmuxMaxTokens: request.maxTokens,
   };
   let reason: FinishReason = prefill.aborted ? 'abort' : 'length';
   let raw = prefill.aborted ? 'abort' : 'maxTokens';
