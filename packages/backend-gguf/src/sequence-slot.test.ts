@@ -58,7 +58,7 @@ describe('prefix reuse across sequences', () => {
   });
 });
 
-describe('chooseSlotFor without a useful prefix', () => {
+describe('chooseSlotFor without a prefix worth its place', () => {
   // Slots as the chooser sees them: the tokens each sequence holds, and when it was last leased.
   const slotsHolding = (tokens: number[][]) =>
     tokens.map((contextTokens, index) => ({ sequence: { contextTokens }, chat: undefined, lastUsed: index + 1 }) as unknown as SequenceSlot);
@@ -75,6 +75,24 @@ describe('chooseSlotFor without a useful prefix', () => {
     // next to the one that generates, a slot that holds a conversation is taken before an empty slot elsewhere
     const full = slotsHolding([[5, 6], [7, 8], [], [9, 9], [3, 3], [4, 4], [], [2, 2]]);
     expect([3, 5]).toContain(full.indexOf(chooseSlotFor(prompt, full)(full.filter((_, index) => index !== 4))));
+  });
+
+  // One-off prompts that begin alike (a greeting, a template's header) share a few tokens with many slots: reusing
+  // them saves their evaluation once, a slot apart costs one more run of the model on every step of the generation.
+  it('passes over a slot apart from those generating for a short prefix, not for a long one', () => {
+    const start = Array.from({ length: 10 }, (_, i) => 100 + i) as Token[];
+    const asked = [...start, 900, 901] as Token[];
+    // slot 0 holds the prompt's 10 first tokens (then another answer); 3 and 4 generate; 5 is empty, next to them
+    const all = slotsHolding([[...start, 7, 7, 7], [7, 8], [7, 9], [9, 9], [3, 3], [], [4, 4], [2, 2]]);
+    const free = all.filter((_, index) => index !== 3 && index !== 4);
+    expect(all.indexOf(chooseSlotFor(asked, all)(free))).toBe(5);
+    // a conversation of 40 tokens comes back: its slot is taken wherever it is
+    const history = Array.from({ length: 40 }, (_, i) => 200 + i) as Token[];
+    const conversation = slotsHolding([[...history, 7], [7, 8], [7, 9], [9, 9], [3, 3], [], [4, 4], [2, 2]]);
+    expect(conversation.indexOf(chooseSlotFor([...history, 900] as Token[], conversation)(conversation.filter((_, index) => index !== 3 && index !== 4)))).toBe(0);
+    // and a short prefix next to the sequences that generate is taken as before
+    const near = slotsHolding([[7, 7], [7, 8], [...start, 7, 7, 7], [9, 9], [3, 3], [], [4, 4], [2, 2]]);
+    expect(near.indexOf(chooseSlotFor(asked, near)(near.filter((_, index) => index !== 3 && index !== 4)))).toBe(2);
   });
 
   it('takes an empty slot, else the least recently used one, when none generates', () => {

@@ -29,37 +29,45 @@ const minReusedShare = 0.1;
 let leases = 0;
 
 /**
+ * A slot next to generating sequences gives way to one that is not only for a prefix this many tokens longer: the
+ * slot apart costs every step of the generation one more run of the model (see `chooseSlotFor`), a few prompt
+ * tokens only their evaluation once.
+ */
+const minPrefixGainApart = 32;
+
+/**
  * Chooses the free slot whose cached tokens share the longest prefix with the prompt, so a
  * follow-up turn re-evaluates only what is new. When no slot holds a useful prefix, the slot next to
  * the most sequences that are generating is taken: llama.cpp runs a step's batch as one graph per run
  * of consecutive sequence ids (each sequence has its own KV cache), so four requests on sequences
  * 0, 2, 5 and 7 of eight cost four runs of the model per token, and on 2-5 one. Among those, an empty
- * slot, else the least recently used one, so that other conversations keep their caches.
+ * slot, else the least recently used one, so that other conversations keep their caches. A slot with a
+ * prefix but fewer generating neighbours is taken only for `minPrefixGainApart` more tokens of prefix.
  * `all`: every slot of the context, in sequence-id order.
  */
 export function chooseSlotFor(prompt: readonly Token[], all: readonly SequenceSlot[]) {
   return (free: readonly SequenceSlot[]): SequenceSlot => {
-    let best: SequenceSlot | undefined;
-    let bestShared = 0;
+    const sharedOf = (slot: SequenceSlot) => sharedPrefixLength(slot.sequence.contextTokens, prompt);
+    let prefixed: SequenceSlot | undefined;
+    let prefixShared = 0;
     for (const slot of free) {
-      const cached = slot.sequence.contextTokens;
-      const shared = sharedPrefixLength(cached, prompt);
-      if (shared > bestShared && shared >= minReusedShare * cached.length) {
-        best = slot;
-        bestShared = shared;
+      const shared = sharedOf(slot);
+      if (shared > prefixShared && shared >= minReusedShare * slot.sequence.contextTokens.length) {
+        prefixed = slot;
+        prefixShared = shared;
       }
     }
-    if (!best) {
-      const generating = (index: number) => index >= 0 && index < all.length && !free.includes(all[index]!);
-      const neighbours = (slot: SequenceSlot) => {
-        const index = all.indexOf(slot);
-        return Number(generating(index - 1)) + Number(generating(index + 1));
-      };
-      best = free.reduce((a, b) => {
-        const [na, nb] = [neighbours(a), neighbours(b)];
-        return nb > na || (nb === na && rank(b) < rank(a)) ? b : a;
-      });
-    }
+    const generating = (index: number) => index >= 0 && index < all.length && !free.includes(all[index]!);
+    const neighbours = (slot: SequenceSlot) => {
+      const index = all.indexOf(slot);
+      return Number(generating(index - 1)) + Number(generating(index + 1));
+    };
+    const adjacent = free.reduce((a, b) => {
+      const [na, nb] = [neighbours(a), neighbours(b)];
+      return nb > na || (nb === na && rank(b) < rank(a)) ? b : a;
+    });
+    const best =
+      prefixed && (neighbours(prefixed) >= neighbours(adjacent) || prefixShared - sharedOf(adjacent) >= minPrefixGainApart) ? prefixed : adjacent;
     best.lastUsed = ++leases;
     return best;
   };
