@@ -55,7 +55,6 @@ function slowly(ms: number): void {
   while (performance.now() < end);
 }
 
-/** Replaces some methods of a context's native addon object; each override is made from the real object. */
 /** Decode costs (ms by batch size) that are all quick, whatever was measured. */
 class QuickDecodes extends Map<number, number> {
   override set(bucket: number, ms: number): this {
@@ -63,6 +62,7 @@ class QuickDecodes extends Map<number, number> {
   }
 }
 
+/** Replaces some methods of a context's native addon object; each override is made from the real object. */
 function wrapNative(context: LlamaContext, overrides: { [K in keyof AddonContextInternals]?: (target: AddonContextInternals) => unknown }): void {
   const internals = context as unknown as ContextInternals;
   internals._ctx = new Proxy(internals._ctx, {

@@ -29,9 +29,9 @@ const minReusedShare = 0.1;
 let leases = 0;
 
 /**
- * A slot next to generating sequences gives way to one that is not only for a prefix this many tokens longer: the
- * slot apart costs every step of the generation one more run of the model (see `chooseSlotFor`), a few prompt
- * tokens only their evaluation once.
+ * A slot with fewer generating neighbours than another free slot is taken for its prefix only when it shares this
+ * many more tokens with the prompt: being apart costs every step of the generation one more run of the model (see
+ * `chooseSlotFor`), where the prefix spares its tokens' evaluation once.
  */
 const minPrefixGainApart = 32;
 
