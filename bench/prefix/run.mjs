@@ -104,6 +104,16 @@ const cachedRun = await returningTurns([]);
 const uncachedRun = await returningTurns(['--prompt-cache', '0']);
 log(`returning conversation: ${cachedRun.cachedTokens} of ${cachedRun.promptTokens} tokens cached, TTFT ${cachedRun.ttftMs.toFixed(1)} ms; without the prompt cache ${uncachedRun.cachedTokens} cached, ${uncachedRun.ttftMs.toFixed(1)} ms`);
 
+/** The markdown rows of one measurement with the prompt cache on and off, and the ratio of their TTFTs. */
+const onOffTable = (on, off, cachedLabel, ttftLabel) => [
+  `| prompt cache | prompt tokens | ${cachedLabel} | ${ttftLabel} ms |`,
+  '|---|---|---|---|',
+  `| on (default) | ${on.promptTokens} | ${on.cachedTokens} | ${on.ttftMs.toFixed(1)} |`,
+  `| off (--prompt-cache 0) | ${off.promptTokens} | ${off.cachedTokens} | ${off.ttftMs.toFixed(1)} |`,
+  '',
+  `On / off ${ttftLabel}: ${(on.ttftMs / off.ttftMs).toFixed(3)}x.`,
+];
+
 const t1 = median(rows.map((r) => r.turn1.ttftMs));
 const t2 = median(rows.map((r) => r.turn2.ttftMs));
 const lines = [
@@ -118,20 +128,10 @@ const lines = [
   '',
   `More conversations than sequences (--parallel 1, two conversations taking turns), the turn of a conversation that comes back:`,
   '',
-  '| prompt cache | prompt tokens | cached tokens | TTFT ms |',
-  '|---|---|---|---|',
-  `| on (default) | ${cachedRun.promptTokens} | ${cachedRun.cachedTokens} | ${cachedRun.ttftMs.toFixed(1)} |`,
-  `| off (--prompt-cache 0) | ${uncachedRun.promptTokens} | ${uncachedRun.cachedTokens} | ${uncachedRun.ttftMs.toFixed(1)} |`,
-  '',
-  `On / off TTFT: ${(cachedRun.ttftMs / uncachedRun.ttftMs).toFixed(3)}x.`,
+  ...onOffTable(cachedRun, uncachedRun, 'cached tokens', 'TTFT'),
   '',
   `Eight new conversations at once sharing a ~${burstCached.promptTokens}-token system prompt (--parallel 8; a burst of one-off prompts holds the sequences), TTFT p50 of the burst:`,
   '',
-  '| prompt cache | prompt tokens | cached tokens (median) | TTFT p50 ms |',
-  '|---|---|---|---|',
-  `| on (default) | ${burstCached.promptTokens} | ${burstCached.cachedTokens} | ${burstCached.ttftMs.toFixed(1)} |`,
-  `| off (--prompt-cache 0) | ${burstUncached.promptTokens} | ${burstUncached.cachedTokens} | ${burstUncached.ttftMs.toFixed(1)} |`,
-  '',
-  `On / off TTFT p50: ${(burstCached.ttftMs / burstUncached.ttftMs).toFixed(3)}x.`,
+  ...onOffTable(burstCached, burstUncached, 'cached tokens (median)', 'TTFT p50'),
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -32,8 +32,8 @@ import {
   type StreamPart,
 } from '@llmux/core';
 import { toChatHistory } from './chat-history.js';
-import { setContextIdle } from './context-idle.js';
 import { hasSegments } from './chat-wrapper.js';
+import { setContextIdle } from './context-idle.js';
 import { grammarFor } from './response-format-grammar.js';
 import { forcedCallWrapper, ToolCallStreamer, toolPlanFor, type ToolPlan } from './tool-calls.js';
 import { toFinishReason } from './finish-reason.js';
